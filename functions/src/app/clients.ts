@@ -1,0 +1,59 @@
+import { getApps, initializeApp, type App } from "firebase-admin/app";
+import { getFirestore, type Firestore } from "firebase-admin/firestore";
+import { Redis } from "@upstash/redis";
+import { params, runtimeEnv, secretValue } from "../lib/config";
+import { logger } from "../lib/logging";
+
+/**
+ * The one place real clients are built: lazily, once per instance, reused across invocations.
+ * Domain modules never construct clients; they receive them.
+ */
+
+let adminApp: App | undefined;
+let firestoreClient: Firestore | undefined;
+let redisClient: Redis | null | undefined;
+
+export function firebaseApp(): App {
+  if (!adminApp) adminApp = getApps()[0] ?? initializeApp();
+  return adminApp;
+}
+
+export function firestore(): Firestore {
+  if (!firestoreClient) {
+    firestoreClient = getFirestore(firebaseApp());
+    // Optional fields written as `undefined` are dropped rather than rejected.
+    firestoreClient.settings({ ignoreUndefinedProperties: true });
+  }
+  return firestoreClient;
+}
+
+/**
+ * The Upstash client, or `null` when no Redis is configured: limits and cache then run in memory
+ * in this instance only, which is logged once so nobody mistakes it for production behaviour.
+ */
+export function redis(): Redis | null {
+  if (redisClient !== undefined) return redisClient;
+  const url = params.upstashRedisRestUrl.value();
+  const token = secretValue(params.upstashRedisRestToken);
+  if (!url || !token) {
+    logger.warn("redis_not_configured", { fallback: "in-memory limits and cache" });
+    redisClient = null;
+    return redisClient;
+  }
+  const timeoutMs = runtimeEnv().REDIS_TIMEOUT_MS;
+  redisClient = new Redis({
+    url,
+    token,
+    // Callers decide what an outage means (fail open or closed); a slow Redis must not hold them.
+    retry: false,
+    signal: () => AbortSignal.timeout(timeoutMs),
+    enableTelemetry: false,
+  });
+  return redisClient;
+}
+
+/** For tests and scripts that hand in their own clients. */
+export function overrideClients(clients: { firestore?: Firestore; redis?: Redis | null }): void {
+  if (clients.firestore) firestoreClient = clients.firestore;
+  if (clients.redis !== undefined) redisClient = clients.redis;
+}

@@ -1,0 +1,16 @@
+import type { CallableOptions, HttpsOptions } from "firebase-functions/v2/https";
+import { params } from "../lib/config";
+
+/** Options every HTTPS callable shares; wrappers add secrets, memory or App Check per function. */
+export const callableOptions: CallableOptions = {
+  region: params.region,
+  secrets: [params.upstashRedisRestToken],
+  // Set ENFORCE_APP_CHECK=true at deploy to refuse callers without a valid App Check token.
+  enforceAppCheck: process.env.ENFORCE_APP_CHECK === "true",
+  cors: true,
+};
+
+export const httpsOptions: HttpsOptions = {
+  region: params.region,
+  secrets: [params.upstashRedisRestToken],
+};

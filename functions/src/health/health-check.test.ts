@@ -1,0 +1,32 @@
+import { manualClock } from "../lib/clock";
+import { createHealthCheck } from "./health-check";
+
+const okDb = { collection: () => ({ doc: () => ({ get: async () => ({}) }) }) } as never;
+const downDb = { collection: () => ({ doc: () => ({ get: async () => Promise.reject(new Error("14 UNAVAILABLE")) }) }) } as never;
+
+describe("health check", () => {
+  it("is ok when Firestore and Redis answer", async () => {
+    const report = await createHealthCheck({ db: okDb, redis: { ping: async () => "PONG" }, clock: manualClock() }).run();
+    expect(report.status).toBe("ok");
+  });
+
+  it("is degraded, not down, when only Redis is unreachable or not configured", async () => {
+    const redisDown = await createHealthCheck({ db: okDb, redis: { ping: () => Promise.reject(new Error("fetch failed")) }, clock: manualClock() }).run();
+    const noRedis = await createHealthCheck({ db: okDb, redis: null, clock: manualClock() }).run();
+
+    expect(redisDown.status).toBe("degraded");
+    expect(redisDown.dependencies.redis).toMatchObject({ status: "down", error: "Error: fetch failed" });
+    expect(noRedis.status).toBe("degraded");
+    expect(noRedis.dependencies.redis.status).toBe("disabled");
+  });
+
+  it("is down when Firestore does not answer within the timeout", async () => {
+    const hangingDb = { collection: () => ({ doc: () => ({ get: () => new Promise(() => {}) }) }) } as never;
+    const report = await createHealthCheck({ db: hangingDb, redis: null, clock: manualClock(), timeoutMs: 20 }).run();
+    const failing = await createHealthCheck({ db: downDb, redis: null, clock: manualClock() }).run();
+
+    expect(report.status).toBe("down");
+    expect(report.dependencies.firestore).toMatchObject({ status: "down", error: "Error: timed out after 20 ms" });
+    expect(failing.status).toBe("down");
+  });
+});

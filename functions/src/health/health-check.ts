@@ -1,0 +1,64 @@
+import type { Firestore } from "firebase-admin/firestore";
+import type { Redis } from "@upstash/redis";
+import type { Clock } from "../lib/clock";
+
+export type DependencyStatus =
+  | { status: "ok"; latencyMs: number }
+  | { status: "down"; latencyMs: number; error: string }
+  | { status: "disabled"; note: string };
+
+export type HealthReport = {
+  /** `ok`: all up. `degraded`: Redis down or off (limits and cache run in memory). `down`: Firestore unreachable. */
+  status: "ok" | "degraded" | "down";
+  checkedAt: string;
+  dependencies: { firestore: DependencyStatus; redis: DependencyStatus };
+};
+
+export type HealthCheckDeps = {
+  db: Pick<Firestore, "collection">;
+  redis: Pick<Redis, "ping"> | null;
+  clock: Clock;
+  /** @default 2000 */
+  timeoutMs?: number;
+};
+
+export function createHealthCheck({ db, redis, clock, timeoutMs = 2000 }: HealthCheckDeps) {
+  async function probe(run: () => Promise<unknown>): Promise<DependencyStatus> {
+    const started = clock.now();
+    try {
+      await withTimeout(run(), timeoutMs);
+      return { status: "ok", latencyMs: clock.now() - started };
+    } catch (error) {
+      // Only the error's class and message: connection errors carry no secrets or personal data.
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
+      return { status: "down", latencyMs: clock.now() - started, error: message.slice(0, 200) };
+    }
+  }
+
+  return {
+    async run(): Promise<HealthReport> {
+      const [firestoreStatus, redisStatus] = await Promise.all([
+        probe(() => db.collection("_health").doc("ping").get()),
+        redis
+          ? probe(() => redis.ping())
+          : Promise.resolve<DependencyStatus>({ status: "disabled", note: "no Redis configured; in-memory fallback" }),
+      ]);
+      const status = firestoreStatus.status !== "ok" ? "down" : redisStatus.status === "ok" ? "ok" : "degraded";
+      return {
+        status,
+        checkedAt: new Date(clock.now()).toISOString(),
+        dependencies: { firestore: firestoreStatus, redis: redisStatus },
+      };
+    },
+  };
+}
+
+export type HealthCheck = ReturnType<typeof createHealthCheck>;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,2 @@
+export { health } from "./health/health-endpoint";
+export { createWorkspace } from "./workspaces/workspace-callables";

@@ -1,0 +1,12 @@
+/**
+ * Every test of the repository, run by `npm test` against the local stack that
+ * `scripts/run.mjs` brings up. Each workspace keeps its own config (and can run alone).
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  projects: [
+    "<rootDir>/functions/jest.config.js",
+    "<rootDir>/tools/firestore-server/jest.config.js",
+    "<rootDir>/tools/upstash-rest/jest.config.js",
+  ],
+};
