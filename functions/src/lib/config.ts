@@ -1,0 +1,51 @@
+import { defineSecret, defineString } from "firebase-functions/params";
+import { z } from "zod";
+
+/**
+ * Deploy-time settings. Values come from `functions/.env.<project>` / `.env.local` (or the
+ * deploy prompt); secrets from Secret Manager (in the emulator, `functions/.secret.local`).
+ */
+export const params = {
+  region: defineString("FUNCTIONS_REGION", {
+    default: "us-central1",
+    description: "Region the functions deploy to.",
+  }),
+  upstashRedisRestUrl: defineString("UPSTASH_REDIS_REST_URL", {
+    default: "",
+    description: "Upstash Redis REST URL. Empty runs rate limits and cache in memory only.",
+  }),
+  upstashRedisRestToken: defineSecret("UPSTASH_REDIS_REST_TOKEN"),
+};
+
+const runtimeEnvSchema = z.object({
+  FIRESTORE_EMULATOR_HOST: z.string().optional(),
+  FUNCTIONS_EMULATOR: z.string().optional(),
+  GCLOUD_PROJECT: z.string().optional(),
+  /** How long a Redis call may take before the caller falls back. @default 250 */
+  REDIS_TIMEOUT_MS: z.coerce.number().int().positive().max(10_000).default(250),
+});
+
+export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;
+
+let cachedEnv: RuntimeEnv | undefined;
+
+/** Non-param environment, parsed once; fails fast naming the bad setting. */
+export function runtimeEnv(source: NodeJS.ProcessEnv = process.env): RuntimeEnv {
+  if (source === process.env && cachedEnv) return cachedEnv;
+  const parsed = runtimeEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid environment setting ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  if (source === process.env) cachedEnv = parsed.data;
+  return parsed.data;
+}
+
+/** Reads a secret param, tolerating its absence outside a function invocation (tests, scripts). */
+export function secretValue(secret: ReturnType<typeof defineSecret>): string {
+  try {
+    return secret.value();
+  } catch {
+    return process.env[secret.name] ?? "";
+  }
+}

@@ -1,0 +1,39 @@
+import { logger as functionsLogger } from "firebase-functions";
+
+type LogFields = Record<string, unknown>;
+
+/**
+ * Keys whose values never reach logs: credentials and personal data. Matching is by key name,
+ * case-insensitive, at any depth, so a handler cannot leak them by logging a whole object.
+ */
+const REDACTED_KEYS = /^(authorization|password|secret|token|id_?token|api_?key|key_?secret|email|phone|content|prompt|text|variables|body)$/i;
+const REDACTED = "[redacted]";
+const MAX_DEPTH = 6;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  if (value instanceof Date) return value.toISOString();
+  const out: LogFields = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = REDACTED_KEYS.test(key) ? REDACTED : redact(inner, depth + 1);
+  }
+  return out;
+}
+
+function emit(level: "debug" | "info" | "warn" | "error", event: string, fields?: LogFields): void {
+  const safe = fields ? (redact(fields) as LogFields) : {};
+  functionsLogger[level](event, { event, ...safe });
+}
+
+/**
+ * Structured logger: one event name per message plus ids. Everything passes through `redact`.
+ */
+export const logger = {
+  debug: (event: string, fields?: LogFields) => emit("debug", event, fields),
+  info: (event: string, fields?: LogFields) => emit("info", event, fields),
+  warn: (event: string, fields?: LogFields) => emit("warn", event, fields),
+  error: (event: string, fields?: LogFields) => emit("error", event, fields),
+};
+
+export type Logger = typeof logger;
