@@ -1,11 +1,15 @@
+import { createApiKeyService, type ApiKeyService } from "../api-keys/api-key-service";
+import { createHealthCheck, type HealthCheck } from "../health/health-check";
+import { createAccessControl, type AccessControl } from "../identity/access-control";
 import { systemClock } from "../lib/clock";
 import { createWorkspaceService, type WorkspaceService } from "../workspaces/workspace-service";
-import { createHealthCheck, type HealthCheck } from "../health/health-check";
 import { firestore, redis } from "./clients";
 
 /** The domain services wired to the real clients, built once per instance on first use. */
 export type Services = {
+  access: AccessControl;
   workspaces: WorkspaceService;
+  apiKeys: ApiKeyService;
   health: HealthCheck;
 };
 
@@ -14,9 +18,13 @@ let built: Services | undefined;
 export function services(): Services {
   if (!built) {
     const db = firestore();
+    const clock = systemClock;
+    const access = createAccessControl({ db });
     built = {
-      workspaces: createWorkspaceService({ db, clock: systemClock }),
-      health: createHealthCheck({ db, redis: redis(), clock: systemClock }),
+      access,
+      workspaces: createWorkspaceService({ db, clock, access }),
+      apiKeys: createApiKeyService({ db, clock, access }),
+      health: createHealthCheck({ db, redis: redis(), clock }),
     };
   }
   return built;

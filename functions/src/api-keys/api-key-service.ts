@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import type { AccessControl } from "../identity/access-control";
+import type { ApiKeyScope } from "../identity/permissions";
+import type { Principal } from "../identity/principal";
+import type { Clock } from "../lib/clock";
+import { FailedPreconditionError, UnauthenticatedError, ValidationError } from "../lib/errors";
+import { generateApiKey, hashesEqual, hashApiKey, parseApiKey } from "./api-key-format";
+import type { ApiKeyView, CreateApiKeyInput } from "./api-key-schemas";
+
+export const API_KEYS = "apiKeys";
+/** Active keys one workspace may hold. @default 50 */
+export const MAX_ACTIVE_KEYS_PER_WORKSPACE = 50;
+/** `lastUsedAt` is rewritten at most this often per key, so busy keys cause no write hotspot. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+type StoredApiKey = {
+  workspaceId: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  scopes: ApiKeyScope[];
+  createdBy: string;
+  createdAt: Timestamp;
+  expiresAt: Timestamp | null;
+  revokedAt: Timestamp | null;
+  lastUsedAt: Timestamp | null;
+};
+
+export type ApiKeyServiceDeps = {
+  db: Pick<Firestore, "collection" | "doc">;
+  clock: Clock;
+  access: Pick<AccessControl, "require">;
+  random?: (size: number) => Buffer;
+};
+
+export function createApiKeyService({ db, clock, access, random = randomBytes }: ApiKeyServiceDeps) {
+  const keys = () => db.collection(API_KEYS);
+
+  return {
+    /** Creates a key; the plaintext secret is in the answer and nowhere else, ever. */
+    async create(principal: Principal, input: CreateApiKeyInput): Promise<{ apiKey: ApiKeyView; secret: string }> {
+      await access.require(principal, input.workspaceId, "apiKeys:manage");
+      const expiresAt = input.expiresAt ? Timestamp.fromDate(new Date(input.expiresAt)) : null;
+      if (expiresAt && expiresAt.toMillis() <= clock.now()) {
+        throw new ValidationError("Invalid expiresAt: must be in the future", [{ path: "expiresAt", message: "Must be in the future" }]);
+      }
+      const active = await keys().where("workspaceId", "==", input.workspaceId).where("revokedAt", "==", null).count().get();
+      if (active.data().count >= MAX_ACTIVE_KEYS_PER_WORKSPACE) {
+        throw new FailedPreconditionError(`A workspace may hold at most ${MAX_ACTIVE_KEYS_PER_WORKSPACE} active API keys; revoke one first.`);
+      }
+      const generated = generateApiKey(random);
+      const stored: StoredApiKey = {
+        workspaceId: input.workspaceId,
+        name: input.name,
+        prefix: generated.displayPrefix,
+        hash: generated.hash,
+        scopes: [...new Set(input.scopes)],
+        createdBy: principal.kind === "user" ? principal.uid : principal.createdBy,
+        createdAt: Timestamp.fromMillis(clock.now()),
+        expiresAt,
+        revokedAt: null,
+        lastUsedAt: null,
+      };
+      await keys().doc(generated.keyId).create(stored);
+      return { apiKey: toView(generated.keyId, stored), secret: generated.plaintext };
+    },
+
+    async list(principal: Principal, workspaceId: string): Promise<ApiKeyView[]> {
+      await access.require(principal, workspaceId, "apiKeys:manage");
+      const snap = await keys().where("workspaceId", "==", workspaceId).orderBy("createdAt", "desc").limit(MAX_ACTIVE_KEYS_PER_WORKSPACE * 4).get();
+      return snap.docs.map((doc) => toView(doc.id, doc.data() as StoredApiKey));
+    },
+
+    /** Revokes a key; revoking twice is not an error. */
+    async revoke(principal: Principal, workspaceId: string, keyId: string): Promise<ApiKeyView> {
+      await access.require(principal, workspaceId, "apiKeys:manage");
+      const ref = keys().doc(keyId);
+      const snap = await ref.get();
+      const stored = snap.data() as StoredApiKey | undefined;
+      if (!stored || stored.workspaceId !== workspaceId) throw new ValidationError("Invalid keyId: no such key in this workspace", [{ path: "keyId", message: "Unknown key" }]);
+      if (stored.revokedAt) return toView(keyId, stored);
+      const revokedAt = Timestamp.fromMillis(clock.now());
+      await ref.update({ revokedAt });
+      return toView(keyId, { ...stored, revokedAt });
+    },
+
+    /**
+     * Turns a presented `Authorization: Bearer` key into a principal, or throws
+     * `UnauthenticatedError` with one message for every kind of failure (no oracle).
+     */
+    async authenticate(presented: string): Promise<Extract<Principal, { kind: "apiKey" }>> {
+      const invalid = () => new UnauthenticatedError("Invalid or expired API key.");
+      const parsed = parseApiKey(presented);
+      if (!parsed) throw invalid();
+      const ref = keys().doc(parsed.keyId);
+      const snap = await ref.get();
+      const stored = snap.data() as StoredApiKey | undefined;
+      if (!stored || !hashesEqual(stored.hash, hashApiKey(presented))) throw invalid();
+      const now = clock.now();
+      if (stored.revokedAt || (stored.expiresAt && stored.expiresAt.toMillis() <= now)) throw invalid();
+      if (!stored.lastUsedAt || now - stored.lastUsedAt.toMillis() >= LAST_USED_RESOLUTION_MS) {
+        await ref.update({ lastUsedAt: Timestamp.fromMillis(now) });
+      }
+      return { kind: "apiKey", keyId: parsed.keyId, workspaceId: stored.workspaceId, scopes: stored.scopes, createdBy: stored.createdBy };
+    },
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;
+
+function iso(value: Timestamp | null): string | null {
+  return value ? value.toDate().toISOString() : null;
+}
+
+function toView(keyId: string, stored: StoredApiKey): ApiKeyView {
+  return {
+    keyId,
+    workspaceId: stored.workspaceId,
+    name: stored.name,
+    prefix: stored.prefix,
+    scopes: stored.scopes,
+    createdBy: stored.createdBy,
+    createdAt: iso(stored.createdAt) ?? "",
+    expiresAt: iso(stored.expiresAt),
+    revokedAt: iso(stored.revokedAt),
+    lastUsedAt: iso(stored.lastUsedAt),
+  };
+}

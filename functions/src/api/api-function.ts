@@ -1,0 +1,22 @@
+import { onRequest, type Request } from "firebase-functions/v2/https";
+import type { Response } from "express";
+import { httpsOptions } from "../app/function-options";
+import { services } from "../app/services";
+import { createRouter } from "./router";
+import { restRoutes } from "./routes";
+
+let router: ReturnType<typeof createRouter> | undefined;
+
+/** The versioned REST API (`/v1/...`) for API-key clients: one HTTPS function, one router. */
+export async function apiHandler(req: Request, res: Response): Promise<void> {
+  if (!router) {
+    const wired = services();
+    router = createRouter({
+      routes: restRoutes(),
+      authenticate: (key) => wired.apiKeys.authenticate(key),
+    });
+  }
+  await router(req, res);
+}
+
+export const api = onRequest(httpsOptions, apiHandler);

@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import type { Request } from "firebase-functions/v2/https";
+import type { Response } from "express";
+import { toRestError } from "../lib/error-mapping";
+import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from "../lib/errors";
+import { logger } from "../lib/logging";
+import { parseInput } from "../lib/validation";
+import type { Principal } from "../identity/principal";
+import type { HttpMethod, RouteDefinition } from "./route";
+
+type ApiKeyPrincipal = Extract<Principal, { kind: "apiKey" }>;
+
+/** Decides whether a request may proceed; returns headers to add either way. */
+export type RestGuard = (args: {
+  route: RouteDefinition;
+  principal: ApiKeyPrincipal | null;
+  req: Request;
+}) => Promise<{ headers: Record<string, string>; rejection?: { status: number; body: unknown } }>;
+
+/** Reports failed requests (bad keys, bad input) so abuse protection can count them per IP. */
+export type FailureReporter = (args: { req: Request; kind: "authentication" | "validation" }) => Promise<void>;
+
+export type RouterDeps = {
+  routes: RouteDefinition[];
+  authenticate: (presentedKey: string) => Promise<ApiKeyPrincipal>;
+  guard?: RestGuard;
+  reportFailure?: FailureReporter;
+};
+
+type CompiledRoute = { route: RouteDefinition; pattern: RegExp; names: string[] };
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a: string, b: string) => {
+    names.push(a ?? b);
+    return "([^/]+)";
+  });
+  return { route, pattern: new RegExp(`^${source}/?$`), names };
+}
+
+/**
+ * The REST API's one request path: match, authenticate (API key), limit, validate, run, map
+ * errors. Handlers never see an unvalidated value and never format an error themselves.
+ */
+export function createRouter({ routes, authenticate, guard, reportFailure }: RouterDeps) {
+  const compiled = routes.map(compile);
+  const seen = new Set<string>();
+  for (const { route } of compiled) {
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) throw new Error(`Duplicate REST route ${key}`);
+    seen.add(key);
+  }
+
+  return async function handle(req: Request, res: Response): Promise<void> {
+    const requestId = randomUUID();
+    res.set("X-Request-Id", requestId);
+    const path = (req.path || "/").replace(/\/+$/, "") || "/";
+    let principal: ApiKeyPrincipal | null = null;
+    let matched: RouteDefinition | undefined;
+    try {
+      const candidates = compiled.map((c) => ({ c, m: c.pattern.exec(path) })).filter((x) => x.m);
+      if (candidates.length === 0) throw new NotFoundError(`No route for ${req.method} ${path}.`);
+      const hit = candidates.find((x) => x.c.route.method === (req.method as HttpMethod));
+      if (!hit || !hit.m) {
+        res.set("Allow", [...new Set(candidates.map((x) => x.c.route.method))].join(", "));
+        res.status(405).json({ error: { code: "method-not-allowed", message: `Use ${res.get("Allow")}.` } });
+        return;
+      }
+      matched = hit.c.route;
+      const rawParams = Object.fromEntries(hit.c.names.map((name, i) => [name, safeDecode(hit.m?.[i + 1] ?? "")]));
+
+      principal = await authenticateRequest(req, authenticate).catch(async (error: unknown) => {
+        if (error instanceof UnauthenticatedError) await reportFailure?.({ req, kind: "authentication" });
+        throw error;
+      });
+
+      if (guard) {
+        const decision = await guard({ route: matched, principal, req });
+        res.set(decision.headers);
+        if (decision.rejection) {
+          res.status(decision.rejection.status).json(decision.rejection.body);
+          return;
+        }
+      }
+
+      const route = matched;
+      const input = (() => {
+        try {
+          return {
+            params: route.params ? parseInput(route.params, rawParams) : rawParams,
+            query: route.query ? parseInput(route.query, req.query ?? {}) : {},
+            body: route.body ? parseInput(route.body, jsonBody(req), { maxBytes: route.maxBodyBytes }) : undefined,
+          };
+        } catch (error) {
+          if (error instanceof ValidationError) void reportFailure?.({ req, kind: "validation" });
+          throw error;
+        }
+      })();
+
+      const result = await route.handle({ principal, params: input.params, query: input.query, body: input.body, requestId });
+      const status = route.successStatus ?? 200;
+      if (status === 204) res.status(204).end();
+      else res.status(status).json(result);
+    } catch (error) {
+      const { status, body } = toRestError(error, { route: matched?.path, requestId, keyId: principal?.keyId });
+      if (!(error instanceof AppError)) logger.error("rest_request_failed", { requestId, route: matched?.path });
+      res.status(status).json(body);
+    }
+  };
+}
+
+async function authenticateRequest(req: Request, authenticate: RouterDeps["authenticate"]): Promise<ApiKeyPrincipal> {
+  const header = req.get("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) throw new UnauthenticatedError("Send an API key as `Authorization: Bearer <key>`.");
+  return authenticate(match[1]);
+}
+
+function jsonBody(req: Request): unknown {
+  if (req.body === undefined || (typeof req.body === "object" && req.body !== null && Object.keys(req.body).length === 0 && !req.is("application/json"))) {
+    if (req.rawBody && req.rawBody.length > 0 && !req.is("application/json")) {
+      throw new ValidationError("Send the body as JSON with `Content-Type: application/json`.");
+    }
+    return {};
+  }
+  if (Buffer.isBuffer(req.body) || typeof req.body === "string") {
+    throw new ValidationError("Send the body as JSON with `Content-Type: application/json`.");
+  }
+  return req.body;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ValidationError("Malformed path segment.");
+  }
+}

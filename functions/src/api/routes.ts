@@ -1,0 +1,7 @@
+import type { RouteDefinition } from "./route";
+import { workspaceRoutes } from "../workspaces/workspace-routes";
+
+/** Every REST route, in the order the OpenAPI document lists them. Add a domain's routes here. */
+export function restRoutes(): RouteDefinition[] {
+  return [...workspaceRoutes];
+}

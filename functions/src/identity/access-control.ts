@@ -1,0 +1,45 @@
+import type { Firestore } from "firebase-admin/firestore";
+import { NotFoundError, PermissionDeniedError } from "../lib/errors";
+import { roleAllows, ROLES, type Action, type Role } from "./permissions";
+import type { Principal } from "./principal";
+
+export type AccessControlDeps = {
+  db: Pick<Firestore, "doc">;
+};
+
+export type MembershipLoader = (workspaceId: string, uid: string) => Promise<Role | null>;
+
+/**
+ * Every read and write of workspace data asks here first. A workspace the caller cannot see
+ * answers not-found, not permission-denied, so ids of other tenants' data leak nothing.
+ */
+export function createAccessControl({ db }: AccessControlDeps, loadRole?: MembershipLoader) {
+  const roleOf: MembershipLoader =
+    loadRole ??
+    (async (workspaceId, uid) => {
+      const snap = await db.doc(`workspaces/${workspaceId}/members/${uid}`).get();
+      const role = snap.get("role");
+      return snap.exists && (ROLES as readonly string[]).includes(role) ? (role as Role) : null;
+    });
+
+  return {
+    roleOf,
+    /** Resolves when `principal` may perform `action` in `workspaceId`; throws otherwise. */
+    async require(principal: Principal, workspaceId: string, action: Action): Promise<void> {
+      if (principal.kind === "apiKey") {
+        if (principal.workspaceId !== workspaceId) throw new NotFoundError("Workspace not found.");
+        if (!(principal.scopes as readonly string[]).includes(action)) {
+          throw new PermissionDeniedError(`This API key lacks the ${action} scope.`, { requiredScope: action });
+        }
+        return;
+      }
+      const role = await roleOf(workspaceId, principal.uid);
+      if (!role) throw new NotFoundError("Workspace not found.");
+      if (!roleAllows(role, action)) {
+        throw new PermissionDeniedError(`Your role (${role}) may not ${action}.`, { role, requiredAction: action });
+      }
+    },
+  };
+}
+
+export type AccessControl = ReturnType<typeof createAccessControl>;
