@@ -1,2 +1,11 @@
 export { health } from "./health/health-endpoint";
+export { api } from "./api/api-function";
 export { createWorkspace } from "./workspaces/workspace-callables";
+export { getWorkspace } from "./workspaces/workspace-callables";
+export { listWorkspaces } from "./workspaces/workspace-callables";
+export { listMembers } from "./workspaces/workspace-callables";
+export { setMember } from "./workspaces/workspace-callables";
+export { removeMember } from "./workspaces/workspace-callables";
+export { createApiKey } from "./api-keys/api-key-callables";
+export { listApiKeys } from "./api-keys/api-key-callables";
+export { revokeApiKey } from "./api-keys/api-key-callables";
