@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The two commands of the README: `npm start` (bring the local backend up) and `npm test`
 // (bring it up, run every test, take it down). Both install what they need first.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, STATE_DIR } from "./stack/config.mjs";
@@ -24,10 +24,13 @@ async function main() {
     await new Promise(() => {});
   } else if (command === "test") {
     const started = Date.now();
+    const checksPassed = runStaticChecks();
     const stack = await startStack({ withDemoData: false });
     console.log(`Local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s (Firestore: ${stack.firestoreSource}).`);
-    const code = await runJest(stack.env);
+    const jestCode = await runJest(stack.env);
     await stopAll();
+    const code = jestCode !== 0 ? jestCode : checksPassed ? 0 : 1;
+    if (!checksPassed) console.log("Static checks (tsc, eslint) failed: see above.");
     console.log(`Whole run took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     printPlainSummary();
     process.exit(code);
@@ -35,6 +38,20 @@ async function main() {
     console.error("usage: node scripts/run.mjs start|test [jest args]");
     process.exit(2);
   }
+}
+
+/** Type-checks every workspace and lints the tree; returns whether both passed. */
+function runStaticChecks() {
+  let passed = true;
+  for (const [label, args] of [
+    ["typecheck", ["run", "typecheck", "--workspaces", "--if-present"]],
+    ["lint", ["run", "lint"]],
+  ]) {
+    const result = spawnSync("npm", ["--silent", ...args], { cwd: ROOT, stdio: "inherit" });
+    console.log(`${label}: ${result.status === 0 ? "passed" : "FAILED"}`);
+    passed &&= result.status === 0;
+  }
+  return passed;
 }
 
 function runJest(env) {

@@ -41,11 +41,10 @@ export function runtimeEnv(source: NodeJS.ProcessEnv = process.env): RuntimeEnv 
   return parsed.data;
 }
 
-/** Reads a secret param, tolerating its absence outside a function invocation (tests, scripts). */
+/**
+ * Reads a secret param. The runtime exposes bound secrets as environment variables; an unbound
+ * or unset one reads as "" (callers treat that as "not configured") instead of logging a warning.
+ */
 export function secretValue(secret: ReturnType<typeof defineSecret>): string {
-  try {
-    return secret.value();
-  } catch {
-    return process.env[secret.name] ?? "";
-  }
+  return process.env[secret.name] ? secret.value() : "";
 }

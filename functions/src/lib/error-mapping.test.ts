@@ -20,11 +20,15 @@ describe("error mapping", () => {
     expect(toRestError(new RateLimitedError("slow down", { retryAfter: 3 })).status).toBe(429);
   });
 
-  it("hides unknown errors behind internal, never echoing their message", () => {
+  it("hides unknown errors behind internal, never echoing their message, and logs them scrubbed", () => {
+    const logged = jest.spyOn(console, "error").mockImplementation(() => undefined);
     const secret = new Error("connection string postgres://user:hunter2@db");
 
     expect(toHttpsError(secret).code).toBe("internal");
     expect(toHttpsError(secret).message).not.toMatch(/hunter2/);
     expect(toRestError(secret)).toEqual({ status: 500, body: { error: { code: "internal", message: "Internal error." } } });
+    expect(logged).toHaveBeenCalled();
+    expect(JSON.stringify(logged.mock.calls)).not.toContain("hunter2");
+    logged.mockRestore();
   });
 });

@@ -12,3 +12,13 @@ describe("redact", () => {
     });
   });
 });
+
+describe("scrubSecrets", () => {
+  it("removes credentials hidden in free text such as error messages", () => {
+    const text = "connect postgres://user:hunter2@db failed; header Bearer abc.def; key rpl_AAAAAAAAAAAA_secretsecret; sk-abcdefghijklmnopqrst";
+    const scrubbed = String(redact({ message: text }) && (redact({ message: text }) as { message: string }).message);
+
+    for (const secret of ["hunter2", "abc.def", "secretsecret", "sk-abcdefghijklmnopqrst"]) expect(scrubbed).not.toContain(secret);
+    expect(scrubbed).toContain("postgres://[redacted]@db");
+  });
+});

@@ -10,7 +10,23 @@ const REDACTED_KEYS = /^(authorization|password|secret|token|id_?token|api_?key|
 const REDACTED = "[redacted]";
 const MAX_DEPTH = 6;
 
+/**
+ * Credentials that can hide inside free text such as an unexpected error's message: URL user
+ * info, bearer tokens, our API keys and common provider key shapes.
+ */
+const SECRET_PATTERNS: RegExp[] = [
+  /(?<=:\/\/)[^/\s:@]+:[^/\s@]+(?=@)/g,
+  /(?<=\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi,
+  /\brpl_[A-Za-z0-9_-]{12}_[A-Za-z0-9_-]+/g,
+  /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}/g,
+];
+
+export function scrubSecrets(text: string): string {
+  return SECRET_PATTERNS.reduce((out, pattern) => out.replace(pattern, REDACTED), text);
+}
+
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return scrubSecrets(value);
   if (depth > MAX_DEPTH || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value instanceof Date) return value.toISOString();

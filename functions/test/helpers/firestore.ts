@@ -1,0 +1,33 @@
+import { randomUUID } from "node:crypto";
+import { firestore } from "../../src/app/clients";
+import { createAccessControl } from "../../src/identity/access-control";
+import type { Principal } from "../../src/identity/principal";
+import { systemClock } from "../../src/lib/clock";
+import { createWorkspaceService } from "../../src/workspaces/workspace-service";
+
+/** The real Firestore server of the local stack (refuses to run against anything else). */
+export function testDb() {
+  if (!process.env.FIRESTORE_EMULATOR_HOST) {
+    throw new Error("FIRESTORE_EMULATOR_HOST is not set: run the tests with `npm test`, which starts the local stack.");
+  }
+  return firestore();
+}
+
+export function userPrincipal(uid: string): Principal {
+  return { kind: "user", uid };
+}
+
+export function uniqueUid(prefix = "u"): string {
+  return `${prefix}-${randomUUID().slice(0, 12)}`;
+}
+
+/** A fresh workspace owned by a fresh user, for tests that need one of their own. */
+export async function freshWorkspace(prefix = "ws") {
+  const db = testDb();
+  const access = createAccessControl({ db });
+  const workspaces = createWorkspaceService({ db, clock: systemClock, access });
+  const ownerUid = uniqueUid(`${prefix}-owner`);
+  const workspace = await workspaces.create(ownerUid, { name: `${prefix} ${ownerUid}` });
+  const addMember = (uid: string, role: "viewer" | "editor" | "admin") => workspaces.setMember(userPrincipal(ownerUid), { workspaceId: workspace.id, uid, role });
+  return { db, access, workspaces, workspace, workspaceId: workspace.id, ownerUid, owner: userPrincipal(ownerUid), addMember };
+}
