@@ -1,3 +1,4 @@
+import { logger as functionsLogger } from "firebase-functions";
 import { HttpsError } from "firebase-functions/v2/https";
 import { NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from "./errors";
 import { toHttpsError, toRestError } from "./error-mapping";
@@ -21,7 +22,7 @@ describe("error mapping", () => {
   });
 
   it("hides unknown errors behind internal, never echoing their message, and logs them scrubbed", () => {
-    const logged = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    const logged = jest.spyOn(functionsLogger, "error").mockImplementation(() => undefined);
     const secret = new Error("connection string postgres://user:hunter2@db");
 
     expect(toHttpsError(secret).code).toBe("internal");
