@@ -1,0 +1,2 @@
+export { startUpstashRestServer, type UpstashRestOptions, type UpstashRestServer } from "./server";
+export { rewriteScript } from "./script-rewrite";
