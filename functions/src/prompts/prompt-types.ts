@@ -36,3 +36,44 @@ export type PromptVersionView = {
 
 /** How executions pick a version: a number, a label, or (neither) the latest. */
 export type VersionSelector = { version?: number; label?: string };
+
+/** What `renderTemplate` returns: the user message, and the system message when the version has one. */
+export type RenderedPrompt = { user: string; system?: string };
+
+/** A prompt as callers see it; its content lives in versions. */
+export type PromptView = {
+  id: string;
+  workspaceId: string;
+  name: string;
+  description: string;
+  tags: string[];
+  latestVersion: number;
+  /** Label name to the version it points at, e.g. `{ production: 3 }`. */
+  labels: Record<string, number>;
+  archived: boolean;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** A version in a list: no template text, plus the labels pointing at it. */
+export type PromptVersionSummary = {
+  version: number;
+  createdBy: string;
+  createdAt: string;
+  message?: string;
+  labels: string[];
+};
+
+/** One label change: set (from null), moved, or deleted (to null). */
+export type LabelEvent = {
+  id: string;
+  label: string;
+  action: "set" | "moved" | "deleted";
+  fromVersion: number | null;
+  toVersion: number | null;
+  actorUid: string;
+  /** `user:<uid>` or `apiKey:<keyId>`. */
+  actor: string;
+  at: string;
+};

@@ -1,0 +1,356 @@
+import { FieldPath, Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
+import type { AccessControl } from "../identity/access-control";
+import type { Action } from "../identity/permissions";
+import { actorUid, principalId, type Principal } from "../identity/principal";
+import type { Clock } from "../lib/clock";
+import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
+import { logger } from "../lib/logging";
+import { parseInput } from "../lib/validation";
+import { diffVersions as diffContent, type VersionDiff } from "./prompt-diff";
+import { PROMPT_LIMITS } from "./prompt-limits";
+import { createPromptQueries } from "./prompt-queries";
+import {
+  createPromptBody,
+  createVersionBody,
+  labelName,
+  promptIdInput,
+  renderVariables,
+  updatePromptMetadataBody,
+  versionSelector,
+  type CreatePromptBody,
+  type CreateVersionBody,
+  type UpdatePromptMetadataBody,
+} from "./prompt-schemas";
+import {
+  labelEventsPath,
+  promptFromSnapshot,
+  promptPath,
+  promptsPath,
+  sequenceId,
+  toPromptView,
+  toStoredVariable,
+  toVersionView,
+  versionsPath,
+  withoutUndefined,
+  type PromptRecord,
+  type StoredLabelEvent,
+  type StoredPrompt,
+  type StoredVersion,
+} from "./prompt-store";
+import type { PromptVersionView, PromptView, RenderedPrompt, VersionSelector } from "./prompt-types";
+import { renderTemplate } from "./render";
+import { searchTokens } from "./search-tokens";
+
+export type PromptServiceDeps = {
+  db: Pick<Firestore, "collection" | "doc" | "runTransaction" | "batch">;
+  clock: Clock;
+  access: Pick<AccessControl, "require">;
+};
+
+/** Concurrent edits of one prompt serialise on its document; allow plenty of retries. */
+const TRANSACTION_ATTEMPTS = 25;
+/** Documents deleted per batch when a prompt is deleted. */
+const DELETE_BATCH = 400;
+
+export function createPromptService({ db, clock, access }: PromptServiceDeps) {
+  const now = () => Timestamp.fromMillis(clock.now());
+  const queries = createPromptQueries({ db });
+
+  // Reads that a cache can front: versions are immutable (cache forever by workspace, prompt and
+  // number); prompt documents change on every write of this service (invalidate on each).
+  async function loadPrompt(workspaceId: string, promptId: string): Promise<PromptRecord> {
+    const record = promptFromSnapshot(await db.doc(promptPath(workspaceId, promptId)).get());
+    if (!record) throw new NotFoundError("Prompt not found.");
+    return record;
+  }
+
+  async function loadVersion(workspaceId: string, promptId: string, version: number): Promise<PromptVersionView> {
+    const snap = await db.doc(`${versionsPath(workspaceId, promptId)}/${sequenceId(version)}`).get();
+    if (!snap.exists) throw new NotFoundError(`Version ${version} not found.`);
+    return toVersionView(workspaceId, promptId, snap.data() as StoredVersion);
+  }
+
+  function versionNumberOf(prompt: PromptRecord, selector: VersionSelector): number {
+    if (selector.label !== undefined) {
+      const version = prompt.data.labels[selector.label];
+      if (version === undefined) throw new NotFoundError(`Label '${selector.label}' not found.`);
+      return version;
+    }
+    if (selector.version !== undefined) {
+      if (selector.version > prompt.data.latestVersion) throw new NotFoundError(`Version ${selector.version} not found.`);
+      return selector.version;
+    }
+    return prompt.data.latestVersion;
+  }
+
+  async function resolve(workspaceId: string, promptId: string, selector: VersionSelector) {
+    const checked = parseInput(versionSelector, selector);
+    const prompt = await loadPrompt(workspaceId, promptId);
+    return { prompt, version: await loadVersion(workspaceId, promptId, versionNumberOf(prompt, checked)) };
+  }
+
+  async function authorize(principal: Principal, workspaceId: string, promptId: string | null, action: Action): Promise<void> {
+    parseInput(promptIdInput, { workspaceId, promptId: promptId ?? "_" });
+    await access.require(principal, workspaceId, action);
+  }
+
+  /** Reads the prompt inside a transaction and refuses changes to archived ones. */
+  async function writablePrompt(tx: Transaction, workspaceId: string, promptId: string): Promise<PromptRecord> {
+    const record = promptFromSnapshot(await tx.get(db.doc(promptPath(workspaceId, promptId))));
+    if (!record) throw new NotFoundError("Prompt not found.");
+    if (record.data.archived) throw new FailedPreconditionError("The prompt is archived; unarchive it first.");
+    return record;
+  }
+
+  function storedVersion(version: number, content: ReturnType<typeof createVersionBody.parse>, principal: Principal, at: Timestamp): StoredVersion {
+    return withoutUndefined({
+      version,
+      template: content.template,
+      systemTemplate: content.systemTemplate,
+      variables: content.variables.map(toStoredVariable),
+      model: content.model,
+      temperature: content.temperature,
+      maxOutputTokens: content.maxOutputTokens,
+      message: content.message || undefined,
+      createdBy: actorUid(principal),
+      createdAt: at,
+    });
+  }
+
+  function labelEvent(principal: Principal, seq: number, label: string, fromVersion: number | null, toVersion: number | null, at: Timestamp): StoredLabelEvent {
+    const action = fromVersion === null ? "set" : toVersion === null ? "deleted" : "moved";
+    return { seq, label, action, fromVersion, toVersion, actorUid: actorUid(principal), actor: principalId(principal), at };
+  }
+
+  return {
+    /** Creates a prompt and its version 1 together. */
+    async createPrompt(principal: Principal, workspaceId: string, input: CreatePromptBody): Promise<{ prompt: PromptView; version: PromptVersionView }> {
+      await authorize(principal, workspaceId, null, "prompts:write");
+      const body = parseInput(createPromptBody, input);
+      const ref = db.collection(promptsPath(workspaceId)).doc();
+      const at = now();
+      const prompt: StoredPrompt = {
+        name: body.name,
+        description: body.description ?? "",
+        tags: body.tags ?? [],
+        searchTokens: searchTokens({ name: body.name, description: body.description ?? "", tags: body.tags ?? [] }),
+        latestVersion: 1,
+        labels: {},
+        labelEventCount: 0,
+        archived: false,
+        createdBy: actorUid(principal),
+        createdAt: at,
+        updatedAt: at,
+      };
+      const version = storedVersion(1, body, principal, at);
+      const batch = db.batch();
+      batch.create(ref, prompt);
+      batch.create(db.doc(`${versionsPath(workspaceId, ref.id)}/${sequenceId(1)}`), version);
+      await batch.commit();
+      logger.info("prompts.created", { workspaceId, promptId: ref.id, actor: principalId(principal) });
+      return { prompt: toPromptView(workspaceId, { id: ref.id, data: prompt }), version: toVersionView(workspaceId, ref.id, version) };
+    },
+
+    async getPrompt(principal: Principal, workspaceId: string, promptId: string): Promise<PromptView> {
+      await authorize(principal, workspaceId, promptId, "prompts:read");
+      return toPromptView(workspaceId, await loadPrompt(workspaceId, promptId));
+    },
+
+    async listPrompts(principal: Principal, workspaceId: string, options: Parameters<typeof queries.listPrompts>[1] = {}) {
+      await authorize(principal, workspaceId, null, "prompts:read");
+      return queries.listPrompts(workspaceId, options);
+    },
+
+    /** Renames, re-describes or re-tags a prompt; content is untouched, so no new version. */
+    async updatePromptMetadata(principal: Principal, workspaceId: string, promptId: string, input: UpdatePromptMetadataBody): Promise<PromptView> {
+      await authorize(principal, workspaceId, promptId, "prompts:write");
+      const body = parseInput(updatePromptMetadataBody, input);
+      const ref = db.doc(promptPath(workspaceId, promptId));
+      const updated = await db.runTransaction(async (tx) => {
+        const record = await writablePrompt(tx, workspaceId, promptId);
+        const next = { name: body.name ?? record.data.name, description: body.description ?? record.data.description, tags: body.tags ?? record.data.tags };
+        const changes = { ...next, searchTokens: searchTokens(next), updatedAt: now() };
+        tx.update(ref, changes);
+        return { id: promptId, data: { ...record.data, ...changes } };
+      }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      return toPromptView(workspaceId, updated);
+    },
+
+    /** Saves new content as version latest+1. The number is taken in a transaction: no gaps, no duplicates. */
+    async createVersion(principal: Principal, workspaceId: string, promptId: string, input: CreateVersionBody): Promise<PromptVersionView> {
+      await authorize(principal, workspaceId, promptId, "prompts:write");
+      const body = parseInput(createVersionBody, input);
+      const ref = db.doc(promptPath(workspaceId, promptId));
+      const version = await db.runTransaction(async (tx) => {
+        const record = await writablePrompt(tx, workspaceId, promptId);
+        const latest = record.data.latestVersion;
+        if (body.baseVersion !== undefined && body.baseVersion !== latest) {
+          throw new FailedPreconditionError(`Version ${latest} was saved after version ${body.baseVersion}; review it and retry.`, { latestVersion: latest });
+        }
+        if (latest >= PROMPT_LIMITS.versions) throw new FailedPreconditionError(`A prompt may have at most ${PROMPT_LIMITS.versions} versions.`);
+        const at = now();
+        const stored = storedVersion(latest + 1, body, principal, at);
+        tx.create(db.doc(`${versionsPath(workspaceId, promptId)}/${sequenceId(latest + 1)}`), stored);
+        tx.update(ref, { latestVersion: latest + 1, updatedAt: at });
+        return stored;
+      }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      logger.info("prompts.version_created", { workspaceId, promptId, version: version.version, actor: principalId(principal) });
+      return toVersionView(workspaceId, promptId, version);
+    },
+
+    /** One version: by number, by label, or (neither) the latest. Archived prompts stay readable. */
+    async getVersion(principal: Principal, workspaceId: string, promptId: string, selector: VersionSelector = {}): Promise<PromptVersionView> {
+      await authorize(principal, workspaceId, promptId, "prompts:read");
+      return (await resolve(workspaceId, promptId, selector)).version;
+    },
+
+    /**
+     * The version an execution should run. Allowed with `prompts:read` or `executions:run` (an API
+     * key made only to run prompts needs no read scope); archived prompts are refused.
+     */
+    async resolveVersion(principal: Principal, workspaceId: string, promptId: string, selector: VersionSelector = {}): Promise<PromptVersionView> {
+      parseInput(promptIdInput, { workspaceId, promptId });
+      try {
+        await access.require(principal, workspaceId, "executions:run");
+      } catch (error) {
+        if (!(error instanceof PermissionDeniedError)) throw error;
+        await access.require(principal, workspaceId, "prompts:read");
+      }
+      const { prompt, version } = await resolve(workspaceId, promptId, selector);
+      if (prompt.data.archived) throw new FailedPreconditionError("The prompt is archived; unarchive it to run it.");
+      return version;
+    },
+
+    async listVersions(principal: Principal, workspaceId: string, promptId: string, options: Parameters<typeof queries.listVersions>[2] = {}) {
+      await authorize(principal, workspaceId, promptId, "prompts:read");
+      return queries.listVersions(workspaceId, await loadPrompt(workspaceId, promptId), options);
+    },
+
+    /** Points a label at a version (creating or moving it); moving `production` back is a rollback. */
+    async setLabel(principal: Principal, workspaceId: string, promptId: string, label: string, version: number) {
+      await authorize(principal, workspaceId, promptId, "prompts:write");
+      const name = parseInput(labelName, label, {});
+      const ref = db.doc(promptPath(workspaceId, promptId));
+      const result = await db.runTransaction(async (tx) => {
+        const record = await writablePrompt(tx, workspaceId, promptId);
+        if (!Number.isInteger(version) || version < 1 || version > record.data.latestVersion) throw new NotFoundError(`Version ${version} not found.`);
+        const previous = record.data.labels[name] ?? null;
+        if (previous === version) return { label: name, version, previousVersion: previous };
+        if (previous === null && Object.keys(record.data.labels).length >= PROMPT_LIMITS.labels) {
+          throw new FailedPreconditionError(`A prompt may carry at most ${PROMPT_LIMITS.labels} labels; delete one first.`);
+        }
+        const seq = (record.data.labelEventCount ?? 0) + 1;
+        const at = now();
+        tx.update(ref, { labels: { ...record.data.labels, [name]: version }, labelEventCount: seq, updatedAt: at });
+        tx.create(db.doc(`${labelEventsPath(workspaceId, promptId)}/${sequenceId(seq)}`), labelEvent(principal, seq, name, previous, version, at));
+        return { label: name, version, previousVersion: previous };
+      }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      logger.info("prompts.label_set", { workspaceId, promptId, label: name, version, previousVersion: result.previousVersion, actor: principalId(principal) });
+      return result;
+    },
+
+    async deleteLabel(principal: Principal, workspaceId: string, promptId: string, label: string): Promise<{ label: string; previousVersion: number }> {
+      await authorize(principal, workspaceId, promptId, "prompts:write");
+      const name = parseInput(labelName, label);
+      const ref = db.doc(promptPath(workspaceId, promptId));
+      const previousVersion = await db.runTransaction(async (tx) => {
+        const record = await writablePrompt(tx, workspaceId, promptId);
+        const previous = record.data.labels[name];
+        if (previous === undefined) throw new NotFoundError(`Label '${name}' not found.`);
+        const labels = { ...record.data.labels };
+        delete labels[name];
+        const seq = (record.data.labelEventCount ?? 0) + 1;
+        const at = now();
+        tx.update(ref, { labels, labelEventCount: seq, updatedAt: at });
+        tx.create(db.doc(`${labelEventsPath(workspaceId, promptId)}/${sequenceId(seq)}`), labelEvent(principal, seq, name, previous, null, at));
+        return previous;
+      }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      logger.info("prompts.label_deleted", { workspaceId, promptId, label: name, previousVersion, actor: principalId(principal) });
+      return { label: name, previousVersion };
+    },
+
+    async listLabelHistory(principal: Principal, workspaceId: string, promptId: string, options: Parameters<typeof queries.listLabelHistory>[2] = {}) {
+      await authorize(principal, workspaceId, promptId, "prompts:read");
+      await loadPrompt(workspaceId, promptId);
+      return queries.listLabelHistory(workspaceId, promptId, options);
+    },
+
+    async diffVersions(principal: Principal, workspaceId: string, promptId: string, from: VersionSelector, to: VersionSelector): Promise<VersionDiff> {
+      await authorize(principal, workspaceId, promptId, "prompts:read");
+      const checkedFrom = parseInput(versionSelector, from);
+      const checkedTo = parseInput(versionSelector, to);
+      const prompt = await loadPrompt(workspaceId, promptId);
+      const [before, after] = await Promise.all([
+        loadVersion(workspaceId, promptId, versionNumberOf(prompt, checkedFrom)),
+        loadVersion(workspaceId, promptId, versionNumberOf(prompt, checkedTo)),
+      ]);
+      return diffContent(before, after);
+    },
+
+    /** Dry run: renders a version with the given variables, executing nothing. */
+    async renderPrompt(principal: Principal, workspaceId: string, promptId: string, selector: VersionSelector, variables: Record<string, unknown>): Promise<RenderedPrompt & { version: number }> {
+      await authorize(principal, workspaceId, promptId, "prompts:read");
+      const values = parseInput(renderVariables, variables);
+      const { version } = await resolve(workspaceId, promptId, selector);
+      return { version: version.version, ...renderTemplate(version, values) };
+    },
+
+    /** Soft delete: hidden from the default list, read-only, refused by `resolveVersion`; reversible. */
+    async archivePrompt(principal: Principal, workspaceId: string, promptId: string): Promise<PromptView> {
+      return setArchived(principal, workspaceId, promptId, true);
+    },
+
+    async unarchivePrompt(principal: Principal, workspaceId: string, promptId: string): Promise<PromptView> {
+      return setArchived(principal, workspaceId, promptId, false);
+    },
+
+    /**
+     * Hard delete of an archived prompt with all its versions and label history. The prompt is
+     * marked `deleting` first (then invisible everywhere), children go in batches, the prompt
+     * document last, so an interrupted delete can simply be repeated.
+     */
+    async deletePrompt(principal: Principal, workspaceId: string, promptId: string): Promise<{ deleted: true; versionsDeleted: number }> {
+      await authorize(principal, workspaceId, promptId, "prompts:write");
+      const ref = db.doc(promptPath(workspaceId, promptId));
+      await db.runTransaction(async (tx) => {
+        const snap = await tx.get(ref);
+        if (!snap.exists) throw new NotFoundError("Prompt not found.");
+        if (!snap.get("archived")) throw new FailedPreconditionError("Archive the prompt before deleting it.");
+        tx.update(ref, { deleting: true, updatedAt: now() });
+      }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      const versionsDeleted = await deleteAll(versionsPath(workspaceId, promptId));
+      await deleteAll(labelEventsPath(workspaceId, promptId));
+      await ref.delete();
+      logger.info("prompts.deleted", { workspaceId, promptId, versionsDeleted, actor: principalId(principal) });
+      return { deleted: true, versionsDeleted };
+    },
+  };
+
+  async function setArchived(principal: Principal, workspaceId: string, promptId: string, archived: boolean): Promise<PromptView> {
+    await authorize(principal, workspaceId, promptId, "prompts:write");
+    const ref = db.doc(promptPath(workspaceId, promptId));
+    const updated = await db.runTransaction(async (tx) => {
+      const record = promptFromSnapshot(await tx.get(ref));
+      if (!record) throw new NotFoundError("Prompt not found.");
+      const changes = { archived, updatedAt: now() };
+      if (record.data.archived !== archived) tx.update(ref, changes);
+      return { id: promptId, data: { ...record.data, ...changes } };
+    }, { maxAttempts: TRANSACTION_ATTEMPTS });
+    logger.info(archived ? "prompts.archived" : "prompts.unarchived", { workspaceId, promptId, actor: principalId(principal) });
+    return toPromptView(workspaceId, updated);
+  }
+
+  async function deleteAll(collectionPath: string): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const page = await db.collection(collectionPath).orderBy(FieldPath.documentId()).limit(DELETE_BATCH).get();
+      if (page.empty) return deleted;
+      const batch = db.batch();
+      for (const doc of page.docs) batch.delete(doc.ref);
+      await batch.commit();
+      deleted += page.size;
+    }
+  }
+}
+
+export type PromptService = ReturnType<typeof createPromptService>;
