@@ -1,7 +1,8 @@
 import type { RouteDefinition } from "./route";
 import { workspaceRoutes } from "../workspaces/workspace-routes";
+import { promptRoutes } from "../prompts/prompt-routes";
 
 /** Every REST route, in the order the OpenAPI document lists them. Add a domain's routes here. */
 export function restRoutes(): RouteDefinition[] {
-  return [...workspaceRoutes];
+  return [...workspaceRoutes, ...promptRoutes];
 }

@@ -2,8 +2,12 @@ import { createApiKeyService, type ApiKeyService } from "../api-keys/api-key-ser
 import { createHealthCheck, type HealthCheck } from "../health/health-check";
 import { createAccessControl, type AccessControl } from "../identity/access-control";
 import { systemClock } from "../lib/clock";
+import { createPromptService, type PromptService } from "../prompts/prompt-service";
+import { createKnowledgeService, type KnowledgeService } from "../knowledge/knowledge-service";
 import { createWorkspaceService, type WorkspaceService } from "../workspaces/workspace-service";
-import { firestore, redis } from "./clients";
+import { firestore, redis, storage } from "./clients";
+import { llmProvider } from "./providers";
+import { runtimeEnv } from "../lib/config";
 
 /** The domain services wired to the real clients, built once per instance on first use. */
 export type Services = {
@@ -11,6 +15,8 @@ export type Services = {
   workspaces: WorkspaceService;
   apiKeys: ApiKeyService;
   health: HealthCheck;
+  prompts: PromptService;
+  knowledge: KnowledgeService;
 };
 
 let built: Services | undefined;
@@ -25,6 +31,8 @@ export function services(): Services {
       workspaces: createWorkspaceService({ db, clock, access }),
       apiKeys: createApiKeyService({ db, clock, access }),
       health: createHealthCheck({ db, redis: redis(), clock }),
+      prompts: createPromptService({ db, clock, access }),
+      knowledge: createKnowledgeService({ db, clock, access, provider: llmProvider(), bucket: storage, signUploads: runtimeEnv().FUNCTIONS_EMULATOR !== "true" }),
     };
   }
   return built;
