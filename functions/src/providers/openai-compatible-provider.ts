@@ -1,0 +1,149 @@
+import { z } from "zod";
+import { UnavailableError } from "../lib/errors";
+import { createOpenAiHttp, malformedResponse, type OpenAiHttpConfig } from "./openai-http";
+import { chatCompletionDeltas, sseEvents } from "./openai-sse";
+import type { ChatMessage, EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, LlmProvider, TokenUsage } from "./provider-types";
+
+/** USD per 1k tokens for one model. */
+export type ModelPrice = { inputPer1k: number; outputPer1k: number };
+
+export type OpenAiCompatibleConfig = Omit<OpenAiHttpConfig, "providerId"> & {
+  /** Stored on executions. @default "openai-compatible" */
+  id?: string;
+  defaultModel: string;
+  embeddingModel: string;
+  /** Length of the vectors the knowledge base's vector index expects. */
+  embeddingDimensions: number;
+  /** Send `dimensions` with embedding requests (OpenAI text-embedding-3 models accept it). @default true */
+  sendEmbeddingDimensions?: boolean;
+  /** Ask streams for a final usage frame (`stream_options.include_usage`). @default true */
+  streamUsage?: boolean;
+  /** Prices by model; unknown models cost zero in estimates. */
+  pricing?: Readonly<Record<string, ModelPrice>>;
+  /** Texts per embeddings request. @default 64 */
+  embeddingBatchSize?: number;
+};
+
+const usageSchema = z.object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative().optional() }).loose();
+
+const completionSchema = z
+  .object({
+    model: z.string().optional(),
+    choices: z
+      .array(z.object({ message: z.object({ content: z.string().nullish() }).loose(), finish_reason: z.string().nullish() }).loose())
+      .min(1),
+    usage: usageSchema.nullish(),
+  })
+  .loose();
+
+const embeddingsSchema = z
+  .object({
+    model: z.string().optional(),
+    data: z.array(z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) }).loose()),
+    usage: usageSchema.nullish(),
+  })
+  .loose();
+
+const ZERO_PRICE: ModelPrice = { inputPer1k: 0, outputPer1k: 0 };
+
+/**
+ * An `LlmProvider` over the OpenAI HTTP API (`/chat/completions`, `/embeddings`), which OpenAI,
+ * Azure OpenAI deployments, vLLM, Ollama and many gateways speak. Only the base URL, auth header
+ * style, api-version and model names differ between them.
+ */
+export function createOpenAiCompatibleProvider(config: OpenAiCompatibleConfig): LlmProvider {
+  const id = config.id ?? "openai-compatible";
+  const http = createOpenAiHttp({ ...config, providerId: id });
+  const batchSize = config.embeddingBatchSize ?? 64;
+
+  const chatBody = (request: GenerateRequest, stream: boolean) => ({
+    model: request.model || config.defaultModel,
+    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    ...(request.maxOutputTokens !== undefined ? { max_tokens: request.maxOutputTokens } : {}),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(stream ? { stream: true, ...(config.streamUsage === false ? {} : { stream_options: { include_usage: true } }) } : {}),
+  });
+
+  return {
+    id,
+    defaultModel: config.defaultModel,
+    embeddingModel: config.embeddingModel,
+    embeddingDimensions: config.embeddingDimensions,
+
+    async generate(request) {
+      const json = await http.postJson("/chat/completions", chatBody(request, false), request.signal);
+      const parsed = completionSchema.safeParse(json);
+      if (!parsed.success) throw malformedResponse();
+      const choice = parsed.data.choices[0];
+      const text = choice?.message.content ?? "";
+      return {
+        text,
+        model: parsed.data.model ?? chatBody(request, false).model,
+        usage: usageOf(parsed.data.usage, request.messages, text),
+        finishReason: finishReasonOf(choice?.finish_reason),
+      };
+    },
+
+    async *stream(request) {
+      const body = chatBody(request, true);
+      const deltas = chatCompletionDeltas(sseEvents(http.postStream("/chat/completions", body, request.signal)));
+      let text = "";
+      let step = await deltas.next();
+      while (!step.done) {
+        text += step.value;
+        yield step.value;
+        step = await deltas.next();
+      }
+      const summary = step.value;
+      const usage = summary.usage ? { prompt_tokens: summary.usage.inputTokens, completion_tokens: summary.usage.outputTokens } : undefined;
+      return {
+        text,
+        model: summary.model ?? body.model,
+        usage: usageOf(usage, request.messages, text),
+        finishReason: finishReasonOf(summary.finishReason),
+      } satisfies GenerateResult;
+    },
+
+    async embed(request: EmbedRequest): Promise<EmbedResult> {
+      const model = request.model || config.embeddingModel;
+      const vectors: number[][] = [];
+      let inputTokens = 0;
+      for (let start = 0; start < request.texts.length; start += batchSize) {
+        const input = request.texts.slice(start, start + batchSize);
+        const json = await http.postJson(
+          "/embeddings",
+          { model, input, ...(config.sendEmbeddingDimensions === false ? {} : { dimensions: config.embeddingDimensions }) },
+          request.signal,
+        );
+        const parsed = embeddingsSchema.safeParse(json);
+        if (!parsed.success || parsed.data.data.length !== input.length) throw malformedResponse();
+        const ordered = [...parsed.data.data].sort((a, b) => a.index - b.index);
+        for (const item of ordered) {
+          if (item.embedding.length !== config.embeddingDimensions) {
+            throw new UnavailableError(`The embedding model returned ${item.embedding.length} dimensions; ${config.embeddingDimensions} are configured.`, { reason: "provider-dimension-mismatch" });
+          }
+          vectors.push(item.embedding);
+        }
+        inputTokens += parsed.data.usage?.prompt_tokens ?? 0;
+      }
+      return { model, dimensions: config.embeddingDimensions, vectors, usage: { inputTokens } };
+    },
+
+    pricing(model) {
+      return config.pricing?.[model] ?? ZERO_PRICE;
+    },
+  };
+}
+
+/** Usage as reported, or estimated (about four characters a token) when the server sent none. */
+function usageOf(usage: z.infer<typeof usageSchema> | null | undefined, messages: ChatMessage[], output: string): TokenUsage {
+  if (usage) return { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens ?? 0 };
+  const inputChars = messages.reduce((sum, m) => sum + m.content.length, 0);
+  return { inputTokens: Math.ceil(inputChars / 4), outputTokens: Math.ceil(output.length / 4) };
+}
+
+function finishReasonOf(reason: string | null | undefined): GenerateResult["finishReason"] {
+  if (reason === "length") return "length";
+  if (reason === "stop" || reason === "tool_calls" || reason === "function_call" || reason == null) return "stop";
+  return reason === "content_filter" ? "error" : "stop";
+}
