@@ -60,6 +60,11 @@ export class RedisProcess {
     await waitForRedis(this.port);
   }
 
+  /** Sends a signal to the server (e.g. SIGSTOP / SIGCONT to make it hang and resume). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     this.child = null;
