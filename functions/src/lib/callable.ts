@@ -1,7 +1,8 @@
 import type { CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
-import { UnauthenticatedError } from "./errors";
+import { PayloadTooLargeError, UnauthenticatedError, UnavailableError, ValidationError, type AppError } from "./errors";
 import { toHttpsError } from "./error-mapping";
+import { logger } from "./logging";
 import { parseInput, type ParseOptions } from "./validation";
 
 /** Who is calling, as established by Firebase Auth (and App Check when enforced). */
@@ -13,24 +14,77 @@ export type Caller = {
   appCheckVerified: boolean;
 };
 
+/**
+ * The limit a callable spends from. Required: a callable cannot be declared without one.
+ * Policies (`read`, `write`, `execute`, `auth`, `admin`, ...) are defined in
+ * `lib/rate-limit/policies.ts`, each with its cost and its Redis-outage fail mode.
+ */
+export type CallableRateLimit = {
+  policy: "read" | "write" | "execute" | "auth" | "admin" | (string & {});
+  /** Overrides the policy's cost. */
+  cost?: number;
+};
+
 export type CallableSpec<S extends z.ZodType, R> = {
   /** Event name used in logs, e.g. `workspaces.create`. */
   name: string;
   /** Schema of `request.data`; unknown fields should be rejected with `z.strictObject`. */
   input: S;
   parse?: ParseOptions;
+  rateLimit: CallableRateLimit;
   handle: (input: z.output<S>, caller: Caller, request: CallableRequest<unknown>) => Promise<R>;
 };
 
 /**
- * Builds the plain handler behind an `onCall` function: authentication, validation at the edge
- * and error mapping happen here once, so no handler repeats them.
+ * What `callableHandler` asks before running a handler. `limit` throws a typed error on refusal;
+ * `reportFailure` counts a failed request against the client IP and may return an error to
+ * throw instead of the original (the IP is banned). Implemented in `lib/rate-limit`.
+ */
+export type CallableGuard = {
+  limit(args: { name: string; rateLimit: CallableRateLimit; caller: Caller; request: CallableRequest<unknown> }): Promise<void>;
+  reportFailure(args: { name: string; kind: "authentication" | "validation"; request: CallableRequest<unknown> }): Promise<AppError | undefined>;
+};
+
+let installedGuard: (() => CallableGuard) | undefined;
+
+/** The wiring (`app/rate-limit.ts`) installs the guard; until then every callable fails closed. */
+export function installCallableGuard(provider: (() => CallableGuard) | undefined): void {
+  installedGuard = provider;
+}
+
+function guard(name: string): CallableGuard {
+  if (!installedGuard) {
+    logger.error("callable_guard_missing", { callable: name });
+    throw new UnavailableError("Service unavailable.");
+  }
+  return installedGuard();
+}
+
+/**
+ * Builds the plain handler behind an `onCall` function: authentication, rate limiting,
+ * validation at the edge and error mapping happen here once, so no handler repeats them.
+ * Unauthenticated calls and invalid input count as failures against the client IP.
  */
 export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>) {
   return async (request: CallableRequest<unknown>): Promise<R> => {
     try {
-      const caller = callerOf(request);
-      const input = parseInput(spec.input, request.data ?? {}, spec.parse);
+      const limits = guard(spec.name);
+      let caller: Caller;
+      try {
+        caller = callerOf(request);
+      } catch (error) {
+        throw (await limits.reportFailure({ name: spec.name, kind: "authentication", request })) ?? error;
+      }
+      await limits.limit({ name: spec.name, rateLimit: spec.rateLimit, caller, request });
+      let input: z.output<S>;
+      try {
+        input = parseInput(spec.input, request.data ?? {}, spec.parse);
+      } catch (error) {
+        if (error instanceof ValidationError || error instanceof PayloadTooLargeError) {
+          throw (await limits.reportFailure({ name: spec.name, kind: "validation", request })) ?? error;
+        }
+        throw error;
+      }
       return await spec.handle(input, caller, request);
     } catch (error) {
       throw toHttpsError(error, { callable: spec.name, uid: request.auth?.uid });

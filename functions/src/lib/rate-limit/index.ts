@@ -1,0 +1,14 @@
+export type { Decision, FailMode, Identity, LimitRequest, RefusalReason, Tier, WindowLimit, WindowState } from "./types";
+export { DEFAULT_RATE_LIMIT_CONFIG, resolveRateLimitConfig, parseRateLimitJson, type RateLimitConfig, type PolicyName } from "./policies";
+export { createRateLimiter, type RateLimiter, type TierResolver, type FailureKind } from "./limiter";
+export { createRedisStore, type RedisStore, type IdentityState } from "./redis-store";
+export type { ScriptRedis } from "./redis-script";
+export { createRateLimitOperations, type RateLimitOperations } from "./operations";
+export { createRateLimitMetrics, type RateLimitMetrics, type RateLimitMetricsSnapshot } from "./metrics";
+export { clientIp, normaliseIp, ipSubject, type ClientIpOptions } from "./client-ip";
+export { rateLimitHeaders } from "./headers";
+export { limitRestRequest, applyRateLimitHeaders, type RestLimitArgs, type RestLimitResult } from "./rest";
+export { refusalError } from "./refusals";
+export { createCallableGuard, CHALLENGE_HEADER } from "./callable-guard";
+export { createTestChallengeVerifier, createRecaptchaEnterpriseVerifier, rejectingChallengeVerifier, type ChallengeVerifier } from "./challenge";
+export { identityKey } from "./keys";

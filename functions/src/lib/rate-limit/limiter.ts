@@ -1,0 +1,231 @@
+import { createHash } from "node:crypto";
+import type { Clock } from "../clock";
+import { logger as defaultLogger, type Logger } from "../logging";
+import { createAccessList } from "./access-lists";
+import { createBlockCache, type CachedBlock } from "./block-cache";
+import { rejectingChallengeVerifier, type ChallengeVerifier } from "./challenge";
+import { ipSubject, normaliseIp } from "./client-ip";
+import { identityKey, rateLimitKeys } from "./keys";
+import { createMemoryStore } from "./memory-store";
+import { createRateLimitMetrics, type RateLimitMetrics } from "./metrics";
+import { policyOf, type RateLimitConfig } from "./policies";
+import { createRedisGuard } from "./redis-guard";
+import type { RedisStore } from "./redis-store";
+import type { LimitStore, StoreCheck, StoreResult } from "./store";
+import type { Decision, Identity, LimitRequest, Tier, WindowLimit } from "./types";
+
+export type TierResolver = (identity: Identity) => Promise<Tier | undefined>;
+
+export type RateLimiterDeps = {
+  config: RateLimitConfig;
+  /** The Redis store, or null when no Redis is configured (in-memory limits only). */
+  store: RedisStore | null;
+  clock: Clock;
+  /** Tier of an identity that did not bring one. @default free (users, keys), anonymous (IPs) */
+  resolveTier?: TierResolver;
+  verifier?: ChallengeVerifier;
+  metrics?: RateLimitMetrics;
+  logger?: Logger;
+  /** The per-instance limiter used when Redis fails. @default memory store sized by config */
+  fallback?: LimitStore;
+};
+
+export type FailureKind = "authentication" | "validation";
+
+/**
+ * Decides requests. Order: deny list, allow list, in-memory refusals (no Redis), then one Redis
+ * round trip for ban + challenge + override + every window; on a Redis timeout or error the
+ * policy's fail mode decides between the per-instance fallback and refusing.
+ */
+export function createRateLimiter(deps: RateLimiterDeps) {
+  const { config, store, clock } = deps;
+  const log = deps.logger ?? defaultLogger;
+  const metrics = deps.metrics ?? createRateLimitMetrics();
+  const verifier = deps.verifier ?? rejectingChallengeVerifier;
+  const allow = createAccessList(config.allow);
+  const deny = createAccessList(config.deny);
+  const blocks = createBlockCache(config.blockCache);
+  const fallback = deps.fallback ?? createMemoryStore(config.fallback);
+  const guard = createRedisGuard({ ...config.redis, clock });
+
+  async function tierOf(identity: Identity): Promise<Tier> {
+    if (identity.tier) return identity.tier;
+    if (identity.kind === "ip") return "anonymous";
+    try {
+      return (await deps.resolveTier?.(identity)) ?? "free";
+    } catch (error) {
+      log.warn("rate_limit_tier_unresolved", { kind: identity.kind, error: error instanceof Error ? error.message : String(error) });
+      return "free";
+    }
+  }
+
+  function windowsFor(idKey: string, policyWindows: WindowLimit[] | undefined, tier: Tier): WindowLimit[] {
+    return config.overrides[idKey] ?? policyWindows ?? config.tiers[tier] ?? config.tiers.free;
+  }
+
+  function refused(policy: string, reason: Decision["reason"], at: number, retryAfterMs: number, source: Decision["source"], windows: Decision["windows"] = []): Decision {
+    return { allowed: false, policy, reason, windows, retryAfterMs: Math.max(0, retryAfterMs), source, at };
+  }
+
+  function fromCache(policy: string, block: CachedBlock, now: number): Decision {
+    metrics.increment(policy, "cache_hit");
+    metrics.increment(policy, outcomeOf(block.reason));
+    return refused(policy, block.reason, now, block.until - now, "memory-cache", block.windows);
+  }
+
+  async function decide(request: LimitRequest, mode: StoreCheck["mode"]): Promise<Decision> {
+    const policyName = request.policy;
+    const policy = policyOf(config, policyName);
+    const cost = request.cost ?? policy.cost;
+    const now = clock.now();
+    const ip = request.ip ? normaliseIp(request.ip) : undefined;
+    const subject = ip ? ipSubject(ip) : undefined;
+    const idKey = identityKey(request.identity);
+    const limitKey = `lim|${policy.bucket}|${idKey}`;
+
+    if (deny.matches(request.identity, ip)) {
+      metrics.increment(policyName, "denied");
+      return refused(policyName, "denied", now, 0, "list");
+    }
+    if (allow.matches(request.identity, ip)) {
+      metrics.increment(policyName, "bypassed");
+      return { allowed: true, policy: policyName, windows: [], retryAfterMs: 0, source: "list", at: now, bypassed: true };
+    }
+    if (mode === "check") {
+      const cached = (subject && blocks.get(`ban|${subject}`, Infinity, now)) || blocks.get(`chal|${idKey}`, Infinity, now) || blocks.get(limitKey, cost, now);
+      if (cached) return fromCache(policyName, cached, now);
+    }
+
+    const windows = windowsFor(idKey, policy.windows, await tierOf(request.identity));
+    const check: StoreCheck = { idKey, ip: subject, bucket: policy.bucket, cost, windows, mode, now, challenge: config.challenge };
+
+    let result: StoreResult;
+    let source: Decision["source"] = "redis";
+    const attempt = store ? await guard.run(() => store.check(check)) : ({ ok: false, reason: "skipped" } as const);
+    if (attempt.ok) {
+      result = attempt.value;
+    } else {
+      if (store) {
+        if (attempt.reason !== "skipped") log.warn("rate_limit_redis_unavailable", { policy: policyName, reason: attempt.reason });
+        if (policy.failMode === "closed") {
+          metrics.increment(policyName, "unavailable");
+          return refused(policyName, "unavailable", now, config.redis.retryIntervalMs, "fallback");
+        }
+      }
+      metrics.increment(policyName, "fallback");
+      result = await fallback.check(check);
+      source = "fallback";
+    }
+
+    const at = result.now;
+    switch (result.status) {
+      case "allowed":
+        metrics.increment(policyName, "allowed");
+        return { allowed: true, policy: policyName, windows: result.windows, retryAfterMs: 0, source, at };
+      case "banned":
+        metrics.increment(policyName, "banned");
+        if (subject) blocks.set(`ban|${subject}`, { reason: "ip_banned", until: at + result.retryAfterMs, minCost: 0, windows: [] }, now);
+        return refused(policyName, "ip_banned", at, result.retryAfterMs, source);
+      case "challenge":
+        metrics.increment(policyName, "challenged");
+        blocks.set(`chal|${idKey}`, { reason: "challenge_required", until: at + result.retryAfterMs, minCost: 0, windows: [] }, now);
+        return refused(policyName, "challenge_required", at, result.retryAfterMs, source);
+      case "limited": {
+        metrics.increment(policyName, "limited");
+        if (result.challengeTriggered) {
+          metrics.increment(policyName, "challenged");
+          log.warn("rate_limit_challenge_required", { policy: policyName, kind: request.identity.kind, identity: hashed(idKey) });
+          blocks.set(`chal|${idKey}`, { reason: "challenge_required", until: at + config.challenge.ttlMs, minCost: 0, windows: [] }, now);
+        }
+        if (source === "redis") blocks.set(limitKey, { reason: "rate_limited", until: at + result.retryAfterMs, minCost: cost, windows: result.windows }, now);
+        const decision = refused(policyName, "rate_limited", at, result.retryAfterMs, source, result.windows);
+        return result.challengeTriggered ? { ...decision, challengeTriggered: true } : decision;
+      }
+    }
+  }
+
+  const limiter = {
+    config,
+    metrics,
+
+    /** Decides one request. Never throws for a Redis outage: the fail mode answers instead. */
+    async limit(request: LimitRequest & { challengeToken?: string }): Promise<Decision> {
+      const decision = await decide(request, "check");
+      if (decision.reason !== "challenge_required" || !request.challengeToken) return decision;
+      const solved = await limiter.verifyChallenge({ identity: request.identity, ip: request.ip, token: request.challengeToken });
+      return solved ? decide(request, "check") : decision;
+    },
+
+    /**
+     * Records cost known only afterwards (e.g. LLM tokens beyond the estimate) without refusing:
+     * it counts against the following requests.
+     */
+    async charge(request: LimitRequest & { cost: number }): Promise<Decision> {
+      return decide(request, "charge");
+    },
+
+    /** Counts a failed request (bad credentials, invalid input) against the client IP. */
+    async recordFailure(args: { ip: string | undefined; kind: FailureKind; policy?: string }): Promise<{ banned: boolean; retryAfterMs: number }> {
+      const ip = args.ip ? normaliseIp(args.ip) : undefined;
+      const label = args.policy ?? "failures";
+      if (!ip || allow.matches(undefined, ip)) return { banned: false, retryAfterMs: 0 };
+      const subject = ipSubject(ip);
+      const now = clock.now();
+      const cached = blocks.get(`ban|${subject}`, Infinity, now);
+      if (cached) return { banned: true, retryAfterMs: cached.until - now };
+      if (!store) return { banned: false, retryAfterMs: 0 };
+      const attempt = await guard.run(() => store.recordFailure(subject, now, config.failures));
+      if (!attempt.ok) {
+        metrics.increment(label, "failure_unrecorded");
+        return { banned: false, retryAfterMs: 0 };
+      }
+      metrics.increment(label, "failure_recorded");
+      const result = attempt.value;
+      if (result.status === "counted") return { banned: false, retryAfterMs: 0 };
+      blocks.set(`ban|${subject}`, { reason: "ip_banned", until: now + result.banMs, minCost: 0, windows: [] }, now);
+      if (result.status === "banned") {
+        metrics.increment(label, "ban_started");
+        log.warn("rate_limit_ip_banned", { ipHash: hashed(subject), level: result.level, banSeconds: Math.ceil(result.banMs / 1000), failures: result.failures, kind: args.kind });
+      }
+      return { banned: true, retryAfterMs: result.banMs };
+    },
+
+    /** Clears "challenge required" for an identity when the verifier accepts the token. */
+    async verifyChallenge(args: { identity: Identity; ip?: string; token: string }): Promise<boolean> {
+      const idKey = identityKey(args.identity);
+      const ok = await verifier.verify(args.token, { identityKey: idKey, ...(args.ip ? { ip: args.ip } : {}) });
+      log.info("rate_limit_challenge_verified", { identity: hashed(idKey), ok });
+      if (!ok) return false;
+      blocks.delete(`chal|${idKey}`);
+      if (store) await store.deleteKeys([rateLimitKeys.challenge(idKey), rateLimitKeys.violations(idKey)]);
+      return true;
+    },
+
+    /** Forgets this instance's in-memory refusals for an identity and IP (after an unban/reset). */
+    forget(args: { identity?: Identity; ip?: string }): void {
+      if (args.identity) {
+        const idKey = identityKey(args.identity);
+        blocks.delete(`chal|${idKey}`);
+        for (const policy of Object.values(config.policies)) blocks.delete(`lim|${policy.bucket}|${idKey}`);
+      }
+      const ip = args.ip ? normaliseIp(args.ip) : undefined;
+      if (ip) blocks.delete(`ban|${ipSubject(ip)}`);
+    },
+
+    get redisHealthy(): boolean {
+      return guard.healthy;
+    },
+  };
+  return limiter;
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+function outcomeOf(reason: CachedBlock["reason"]) {
+  return reason === "ip_banned" ? "banned" : reason === "challenge_required" ? "challenged" : reason === "denied" ? "denied" : "limited";
+}
+
+/** Identities and IPs are logged as a short hash: enough to correlate, not personal data. */
+export function hashed(value: string): string {
+  return createHash("sha256").update(value).digest("hex").slice(0, 16);
+}
