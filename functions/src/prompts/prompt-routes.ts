@@ -2,6 +2,7 @@ import { z } from "zod";
 import { route } from "../api/route";
 import { services } from "../app/services";
 import { fields } from "../lib/validation";
+import { PROMPT_LIMITS } from "./prompt-limits";
 import { labelName, listPromptsOptions, pageOptions, labelHistoryOptions, renderPromptBody, updatePromptMetadataBody, createVersionBody, createPromptBody } from "./prompt-schemas";
 import type { VersionSelector } from "./prompt-types";
 
@@ -24,7 +25,7 @@ const versionRef = z
   });
 
 /** Query strings carry text; these accept the text forms of numbers and booleans. */
-const queryPageSize = z.coerce.number().int();
+const queryPageSize = z.coerce.number().int().min(1).max(PROMPT_LIMITS.pageSize);
 const queryBoolean = z.enum(["true", "false"]).transform((value) => value === "true");
 const listPromptsQuery = z.strictObject({ ...listPromptsOptions.shape, archived: queryBoolean.optional(), pageSize: queryPageSize.optional() });
 const pageQuery = z.strictObject({ ...pageOptions.shape, pageSize: queryPageSize.optional() });
