@@ -1,4 +1,4 @@
-import type { CallableRequest } from "firebase-functions/v2/https";
+import type { CallableRequest, CallableResponse } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { PayloadTooLargeError, UnauthenticatedError, UnavailableError, ValidationError, type AppError } from "./errors";
 import { toHttpsError } from "./error-mapping";
@@ -32,7 +32,8 @@ export type CallableSpec<S extends z.ZodType, R> = {
   input: S;
   parse?: ParseOptions;
   rateLimit: CallableRateLimit;
-  handle: (input: z.output<S>, caller: Caller, request: CallableRequest<unknown>) => Promise<R>;
+  /** `response` is there when the platform passes one: `sendChunk` streams to clients that accept it. */
+  handle: (input: z.output<S>, caller: Caller, request: CallableRequest<unknown>, response?: CallableResponse<unknown>) => Promise<R>;
 };
 
 /**
@@ -66,7 +67,7 @@ function guard(name: string): CallableGuard {
  * Unauthenticated calls and invalid input count as failures against the client IP.
  */
 export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>) {
-  return async (request: CallableRequest<unknown>): Promise<R> => {
+  return async (request: CallableRequest<unknown>, response?: CallableResponse<unknown>): Promise<R> => {
     try {
       const limits = guard(spec.name);
       let caller: Caller;
@@ -85,7 +86,7 @@ export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>
         }
         throw error;
       }
-      return await spec.handle(input, caller, request);
+      return await spec.handle(input, caller, request, response);
     } catch (error) {
       throw toHttpsError(error, { callable: spec.name, uid: request.auth?.uid });
     }
