@@ -1,5 +1,7 @@
 import { getApps, initializeApp, type App } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
+import { getStorage } from "firebase-admin/storage";
+import type { Bucket } from "@google-cloud/storage";
 import { Redis } from "@upstash/redis";
 import { params, runtimeEnv, secretValue } from "../lib/config";
 import { logger } from "../lib/logging";
@@ -12,6 +14,7 @@ import { logger } from "../lib/logging";
 let adminApp: App | undefined;
 let firestoreClient: Firestore | undefined;
 let redisClient: Redis | null | undefined;
+let storageBucket: Bucket | undefined;
 
 export function firebaseApp(): App {
   if (!adminApp) adminApp = getApps()[0] ?? initializeApp();
@@ -25,6 +28,12 @@ export function firestore(): Firestore {
     firestoreClient.settings({ ignoreUndefinedProperties: true });
   }
   return firestoreClient;
+}
+
+/** The project's default Cloud Storage bucket (uploaded documents live there). */
+export function storage(): Bucket {
+  if (!storageBucket) storageBucket = getStorage(firebaseApp()).bucket();
+  return storageBucket;
 }
 
 /**

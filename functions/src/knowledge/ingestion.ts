@@ -1,0 +1,206 @@
+import { FieldValue, Timestamp, type Firestore, type Query } from "firebase-admin/firestore";
+import type { Clock } from "../lib/clock";
+import { isAppError, UnavailableError } from "../lib/errors";
+import { logger } from "../lib/logging";
+import type { LlmProvider } from "../providers/provider-types";
+import { chunkMarkdown, contextualText, type Chunk, type ChunkingOptions } from "./chunker";
+import {
+  chunkId,
+  chunksPath,
+  documentPath,
+  EMBEDDING_FIELD,
+  SOURCES,
+  sourcePartId,
+  type StoredChunk,
+  type StoredDocument,
+} from "./document-model";
+import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
+import { distinctTerms } from "./lexical";
+
+export type IngestionDeps = {
+  db: Pick<Firestore, "collection" | "doc" | "batch" | "runTransaction">;
+  provider: Pick<LlmProvider, "embed" | "embeddingModel" | "embeddingDimensions">;
+  clock: Clock;
+};
+
+export type IngestJob = {
+  workspaceId: string;
+  documentId: string;
+  /** Claimed beforehand by raising the document's `latestGeneration` to it. */
+  generation: number;
+  text: string;
+  chunking: ChunkingOptions;
+  /** Chunks already made from `text` (callers chunk first to refuse oversized input early). */
+  chunks?: Chunk[];
+  /** Keep the text itself so it can be re-chunked later (pasted documents). */
+  storeSource: boolean;
+};
+
+export type IngestOutcome = { outcome: "ready"; chunkCount: number } | { outcome: "failed"; error: string } | { outcome: "superseded" | "deleted" };
+
+const GENERIC_FAILURE = "Ingestion failed. Reingest the document to try again.";
+const DELETE_PAGE = 300;
+
+/**
+ * Chunk → embed → store → swap. New chunks are written under a new generation, invisible to
+ * readers (retrieval serves each document's `activeGeneration` only); one transaction then makes
+ * the generation active if no newer ingest has claimed the document meanwhile; then older
+ * generations are deleted. Readers therefore see the old chunks or the new, never a mix or a gap,
+ * and a failed ingest leaves nothing visible.
+ */
+export function createIngestion({ db, provider, clock }: IngestionDeps) {
+  const now = () => Timestamp.fromMillis(clock.now());
+
+  async function embedAll(texts: string[]): Promise<number[][]> {
+    const vectors: number[][] = [];
+    for (let i = 0; i < texts.length; i += KNOWLEDGE_LIMITS.embedBatchSize) {
+      const batch = texts.slice(i, i + KNOWLEDGE_LIMITS.embedBatchSize);
+      const result = await provider.embed({ texts: batch });
+      if (result.vectors.length !== batch.length || result.vectors.some((v) => v.length !== provider.embeddingDimensions)) {
+        throw new UnavailableError("The embedding provider returned vectors of the wrong shape.");
+      }
+      vectors.push(...result.vectors);
+    }
+    return vectors;
+  }
+
+  async function deleteAll(query: Query): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const page = await query.select().limit(DELETE_PAGE).get();
+      if (page.empty) return deleted;
+      const batch = db.batch();
+      for (const doc of page.docs) batch.delete(doc.ref);
+      await batch.commit();
+      deleted += page.size;
+    }
+  }
+
+  const chunksOf = (workspaceId: string, documentId: string) => db.collection(chunksPath(workspaceId)).where("documentId", "==", documentId);
+  const sourcesOf = (workspaceId: string, documentId: string) => db.collection(`${documentPath(workspaceId, documentId)}/${SOURCES}`);
+
+  /** Deletes one generation's chunks and source, or (generation omitted) all of a document's. */
+  async function deleteGeneration(workspaceId: string, documentId: string, generation?: number): Promise<void> {
+    if (generation === undefined) {
+      await deleteAll(chunksOf(workspaceId, documentId));
+      await deleteAll(sourcesOf(workspaceId, documentId));
+      return;
+    }
+    await deleteAll(chunksOf(workspaceId, documentId).where("generation", "==", generation));
+    await deleteAll(sourcesOf(workspaceId, documentId).where("generation", "==", generation));
+  }
+
+  /** Deletes generations older than the active one (never a newer one still being written). */
+  async function deleteOlderThan(workspaceId: string, documentId: string, active: number): Promise<void> {
+    await deleteAll(chunksOf(workspaceId, documentId).where("generation", "<", active));
+    await deleteAll(sourcesOf(workspaceId, documentId).where("generation", "<", active));
+  }
+
+  async function writeChunks(job: IngestJob, chunks: Chunk[], vectors: number[][]): Promise<void> {
+    const collection = db.collection(chunksPath(job.workspaceId));
+    const createdAt = now();
+    for (let i = 0; i < chunks.length; i += KNOWLEDGE_LIMITS.writeBatchSize) {
+      const batch = db.batch();
+      for (const chunk of chunks.slice(i, i + KNOWLEDGE_LIMITS.writeBatchSize)) {
+        const stored: StoredChunk = {
+          documentId: job.documentId,
+          generation: job.generation,
+          index: chunk.index,
+          text: chunk.text,
+          headingPath: chunk.headingPath,
+          terms: distinctTerms(contextualText(chunk)),
+          createdAt,
+        };
+        batch.set(collection.doc(chunkId(job.documentId, job.generation, chunk.index)), {
+          ...stored,
+          [EMBEDDING_FIELD]: FieldValue.vector(vectors[chunk.index] ?? []),
+        });
+      }
+      await batch.commit();
+    }
+  }
+
+  async function writeSource(job: IngestJob): Promise<void> {
+    const parts = Math.max(1, Math.ceil(job.text.length / KNOWLEDGE_LIMITS.sourcePartChars));
+    const batch = db.batch();
+    for (let part = 0; part < parts; part++) {
+      const text = job.text.slice(part * KNOWLEDGE_LIMITS.sourcePartChars, (part + 1) * KNOWLEDGE_LIMITS.sourcePartChars);
+      batch.set(sourcesOf(job.workspaceId, job.documentId).doc(sourcePartId(job.generation, part)), { generation: job.generation, part, text });
+    }
+    await batch.commit();
+  }
+
+  /** Makes `job.generation` active if it is still the latest claim; returns the one it replaced. */
+  async function activate(job: IngestJob, chunkCount: number): Promise<{ outcome: "ready"; previous: number } | { outcome: "superseded" | "deleted" }> {
+    const ref = db.doc(documentPath(job.workspaceId, job.documentId));
+    return db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) return { outcome: "deleted" as const };
+      const doc = snap.data() as StoredDocument;
+      if (doc.latestGeneration !== job.generation) return { outcome: "superseded" as const };
+      const at = now();
+      tx.update(ref, {
+        activeGeneration: job.generation,
+        status: "ready",
+        error: null,
+        chunkCount,
+        sizeBytes: Buffer.byteLength(job.text, "utf8"),
+        chunking: job.chunking,
+        embeddingModel: provider.embeddingModel,
+        updatedAt: at,
+        readyAt: at,
+      });
+      return { outcome: "ready" as const, previous: doc.activeGeneration };
+    });
+  }
+
+  async function markFailed(job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, message: string): Promise<void> {
+    const ref = db.doc(documentPath(job.workspaceId, job.documentId));
+    await db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      if (snap.exists && snap.get("latestGeneration") === job.generation) tx.update(ref, { status: "failed", error: message, updatedAt: now() });
+    });
+  }
+
+  return {
+    deleteGeneration,
+
+    /** Records a failure found before chunking (an unreadable file) on the claimed generation. */
+    recordFailure: (job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, message: string) => fail(job, message),
+
+    /** Runs one ingest to its end; failures are recorded on the document, not thrown. */
+    async ingest(job: IngestJob): Promise<IngestOutcome> {
+      const ids = { workspaceId: job.workspaceId, documentId: job.documentId, generation: job.generation };
+      try {
+        const chunks = job.chunks ?? chunkMarkdown(job.text, job.chunking);
+        if (chunks.length === 0) return await fail(job, "The document contains no text.");
+        const vectors = await embedAll(chunks.map(contextualText));
+        await writeChunks(job, chunks, vectors);
+        if (job.storeSource) await writeSource(job);
+        const result = await activate(job, chunks.length);
+        if (result.outcome !== "ready") {
+          await deleteGeneration(job.workspaceId, job.documentId, job.generation);
+          logger.info("knowledge_ingest_discarded", { ...ids, outcome: result.outcome });
+          return result;
+        }
+        if (result.previous > 0) await deleteOlderThan(job.workspaceId, job.documentId, job.generation);
+        logger.info("knowledge_ingest_ready", { ...ids, chunkCount: chunks.length });
+        return { outcome: "ready", chunkCount: chunks.length };
+      } catch (error) {
+        if (!isAppError(error)) logger.error("knowledge_ingest_error", { ...ids, errorName: error instanceof Error ? error.name : typeof error, message: error instanceof Error ? error.message : String(error) });
+        return fail(job, isAppError(error) ? error.message : GENERIC_FAILURE);
+      }
+    },
+  };
+
+  async function fail(job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, message: string): Promise<IngestOutcome> {
+    logger.warn("knowledge_ingest_failed", { workspaceId: job.workspaceId, documentId: job.documentId, generation: job.generation, reason: message });
+    await markFailed(job, message);
+    await deleteGeneration(job.workspaceId, job.documentId, job.generation).catch(() => {
+      // Leftovers of a failed generation are never served (not active) and go with the next cleanup.
+    });
+    return { outcome: "failed", error: message };
+  }
+}
+
+export type Ingestion = ReturnType<typeof createIngestion>;

@@ -1,0 +1,140 @@
+import type { VectorValue } from "@google-cloud/firestore";
+import type { DocumentSnapshot, Firestore } from "firebase-admin/firestore";
+import type { LlmProvider } from "../providers/provider-types";
+import { cosineSimilarity } from "../providers/local-embedding";
+import { contextualText } from "./chunker";
+import { chunksPath, documentPath, EMBEDDING_FIELD } from "./document-model";
+import { fuse, type FusionMethod } from "./fusion";
+import type { RetrieveRequest, RetrievedChunk } from "./knowledge-types";
+import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
+import { bm25Scores, distinctTerms } from "./lexical";
+
+/** A retrieval hit with the heading path of its chunk, for display. */
+export type SearchHit = RetrievedChunk & { headingPath: string[] };
+
+/** A chunk as ranking sees it; `embedding` is compared with the query vector. */
+export type RankableChunk = {
+  id: string;
+  documentId: string;
+  index: number;
+  text: string;
+  headingPath: string[];
+  embedding: number[];
+};
+
+/** Chunks fetched by nearest-neighbour search, and by term lookup, before fusion. */
+export const VECTOR_CANDIDATES = 100;
+export const LEXICAL_CANDIDATES = 200;
+/** Query terms sent to `array-contains-any`, which takes at most 30. */
+const MAX_QUERY_TERMS = 30;
+
+/**
+ * Ranks candidate chunks for a query: cosine similarity with the query vector, BM25 over the
+ * candidates' text (heading path included), combined by `fuse` (reciprocal rank fusion by
+ * default). Pure; shared by the service and bench/retrieval.ts.
+ */
+export function rankChunks(
+  query: string,
+  queryVector: number[],
+  candidates: RankableChunk[],
+  options: { topK: number; titles: ReadonlyMap<string, string>; method?: FusionMethod },
+): SearchHit[] {
+  const bm25 = bm25Scores(query, candidates.map(contextualText));
+  const fused = fuse(
+    candidates.map((chunk, i) => ({ item: chunk, key: chunk.id, vectorScore: cosineSimilarity(queryVector, chunk.embedding), bm25: bm25[i] ?? 0 })),
+    options.method,
+  );
+  return fused.slice(0, options.topK).map(({ item, score, vectorScore, lexicalScore }) => ({
+    documentId: item.documentId,
+    documentTitle: options.titles.get(item.documentId) ?? "",
+    chunkId: item.id,
+    chunkIndex: item.index,
+    text: item.text,
+    headingPath: item.headingPath,
+    score,
+    vectorScore,
+    lexicalScore,
+  }));
+}
+
+export type RetrieverDeps = {
+  db: Pick<Firestore, "collection" | "doc" | "getAll">;
+  provider: Pick<LlmProvider, "embed">;
+};
+
+/**
+ * Hybrid retrieval over one workspace's chunks. Candidates come from Firestore `findNearest`
+ * (COSINE, optionally prefiltered on `documentId in [...]`) and from `terms array-contains-any`;
+ * each is kept only when it belongs to its document's active generation; `rankChunks` orders
+ * them. No access check here: the service checks before calling.
+ */
+export function createRetriever({ db, provider }: RetrieverDeps) {
+  const chunks = (workspaceId: string) => db.collection(chunksPath(workspaceId));
+
+  async function vectorCandidates(workspaceId: string, queryVector: number[], documentIds?: string[]): Promise<DocumentSnapshot[]> {
+    if (!queryVector.some((x) => x !== 0)) return [];
+    const base = documentIds ? chunks(workspaceId).where("documentId", "in", documentIds) : chunks(workspaceId);
+    const snap = await base.findNearest({ vectorField: EMBEDDING_FIELD, queryVector, limit: VECTOR_CANDIDATES, distanceMeasure: "COSINE" }).get();
+    return snap.docs;
+  }
+
+  async function lexicalCandidates(workspaceId: string, query: string, documentIds?: string[]): Promise<DocumentSnapshot[]> {
+    const terms = distinctTerms(query, MAX_QUERY_TERMS);
+    if (terms.length === 0) return [];
+    if (!documentIds) return (await chunks(workspaceId).where("terms", "array-contains-any", terms).limit(LEXICAL_CANDIDATES).get()).docs;
+    const perDocument = Math.max(20, Math.ceil(LEXICAL_CANDIDATES / documentIds.length));
+    const snaps = await Promise.all(
+      documentIds.map((id) => chunks(workspaceId).where("documentId", "==", id).where("terms", "array-contains-any", terms).limit(perDocument).get()),
+    );
+    return snaps.flatMap((s) => s.docs);
+  }
+
+  /** Active generation and title of each document, read once per retrieval. */
+  async function activeDocuments(workspaceId: string, documentIds: string[]): Promise<Map<string, { generation: number; title: string }>> {
+    if (documentIds.length === 0) return new Map();
+    const snaps = await db.getAll(...documentIds.map((id) => db.doc(documentPath(workspaceId, id))), { fieldMask: ["title", "activeGeneration"] });
+    const active = new Map<string, { generation: number; title: string }>();
+    for (const snap of snaps) {
+      const generation = snap.get("activeGeneration");
+      if (snap.exists && typeof generation === "number" && generation > 0) active.set(snap.id, { generation, title: String(snap.get("title") ?? "") });
+    }
+    return active;
+  }
+
+  return {
+    async retrieve(workspaceId: string, request: RetrieveRequest & { method?: FusionMethod }): Promise<SearchHit[]> {
+      const topK = request.topK ?? KNOWLEDGE_LIMITS.defaultTopK;
+      const documentIds = request.documentIds ? [...new Set(request.documentIds)] : undefined;
+      const [queryVector = []] = (await provider.embed({ texts: [request.query] })).vectors;
+      const [byVector, byTerms] = await Promise.all([
+        vectorCandidates(workspaceId, queryVector, documentIds),
+        lexicalCandidates(workspaceId, request.query, documentIds),
+      ]);
+
+      const unique = new Map<string, DocumentSnapshot>();
+      for (const snap of [...byVector, ...byTerms]) unique.set(snap.id, snap);
+      const active = await activeDocuments(workspaceId, [...new Set([...unique.values()].map((s) => String(s.get("documentId"))))]);
+      const allowed = documentIds ? new Set(documentIds) : null;
+
+      const candidates: RankableChunk[] = [];
+      for (const snap of unique.values()) {
+        const documentId = String(snap.get("documentId"));
+        if (allowed && !allowed.has(documentId)) continue;
+        if (active.get(documentId)?.generation !== snap.get("generation")) continue;
+        const embedding = snap.get(EMBEDDING_FIELD) as VectorValue | undefined;
+        candidates.push({
+          id: snap.id,
+          documentId,
+          index: Number(snap.get("index")),
+          text: String(snap.get("text") ?? ""),
+          headingPath: (snap.get("headingPath") as string[] | undefined) ?? [],
+          embedding: embedding?.toArray() ?? [],
+        });
+      }
+      const titles = new Map([...active].map(([id, d]) => [id, d.title]));
+      return rankChunks(request.query, queryVector, candidates, { topK, titles, method: request.method });
+    },
+  };
+}
+
+export type Retriever = ReturnType<typeof createRetriever>;
