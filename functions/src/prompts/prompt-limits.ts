@@ -44,6 +44,9 @@ export const PROMPT_LIMITS = {
 /** Variable names: an identifier of at most 64 characters. */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/** Keys `parseInput` refuses anywhere in outside input, so a variable so named could never be passed. */
+export const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
 /** Label names: lowercase, digits, '_' and '-', not all digits (so never mistaken for a version number). */
 export const LABEL_NAME = /^(?![0-9]+$)[a-z0-9][a-z0-9_-]{0,49}$/;
 

@@ -61,6 +61,7 @@ describe("version content schema", () => {
     [{ name: "a", type: "string", required: true, default: "x" }, "variables.0.default", /required variable cannot have a default/],
     [{ name: "a", type: "string", required: false }, "variables.0.default", /optional variable needs a default/],
     [{ name: "a", type: "string", colour: "red" }, "variables.0", /Unrecognized key/],
+    [{ name: "constructor", type: "string" }, "variables.0.name", /reserved/],
   ])("rejects the inconsistent variable %j", (variable, path, message) => {
     const issues = issuesOf(createVersionBody, { template: "x", variables: [variable] });
 

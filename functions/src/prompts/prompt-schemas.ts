@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { fields } from "../lib/validation";
-import { LABEL_NAME, PROMPT_LIMITS, RESERVED_LABELS, utf8Bytes, VARIABLE_NAME } from "./prompt-limits";
+import { LABEL_NAME, PROMPT_LIMITS, RESERVED_LABELS, RESERVED_VARIABLE_NAMES, utf8Bytes, VARIABLE_NAME } from "./prompt-limits";
 import type { VariableSpec, VariableType } from "./prompt-types";
 import { versionContentIssues } from "./version-content";
 
@@ -13,7 +13,10 @@ const templateText = z
 
 const variableSpecInput = z
   .strictObject({
-    name: z.string().regex(VARIABLE_NAME, "Must start with a letter or '_' and hold at most 64 letters, digits or '_'"),
+    name: z
+      .string()
+      .regex(VARIABLE_NAME, "Must start with a letter or '_' and hold at most 64 letters, digits or '_'")
+      .refine((name) => !RESERVED_VARIABLE_NAMES.has(name), "Is reserved (inputs may never carry this key)"),
     type: z.enum(VARIABLE_TYPES),
     /** @default true when no default is given, false when one is */
     required: z.boolean().optional(),
