@@ -32,3 +32,6 @@ export { reingestDocument } from "./knowledge/knowledge-callables";
 export { deleteDocument } from "./knowledge/knowledge-callables";
 export { searchDocuments } from "./knowledge/knowledge-callables";
 export { onDocumentUploaded } from "./knowledge/storage-trigger";
+export { invalidateUserCache } from "./app/cache-invalidation";
+export { invalidateWorkspaceCache } from "./app/cache-invalidation";
+export { invalidateMemberCache } from "./app/cache-invalidation";

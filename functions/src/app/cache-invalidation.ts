@@ -1,0 +1,86 @@
+import { onDocumentWritten } from "firebase-functions/v2/firestore";
+import type { CacheKeyRef, InvalidationTargets, TwoLevelCache } from "../lib/cache";
+import { longestLifetimeMs } from "../lib/cache/policies";
+import { systemClock, type Clock } from "../lib/clock";
+import { params } from "../lib/config";
+import { UnavailableError } from "../lib/errors";
+import { logger } from "../lib/logging";
+import { cache, cacheKeys, cacheTags } from "./cache";
+
+/** What a write did to the document: created, changed or deleted it. */
+export type DocumentWrite = { created: boolean; deleted: boolean };
+
+/**
+ * One cached collection: the document path pattern its trigger listens on, and what a write to
+ * one of its documents makes stale. Adding a cached collection is one rule here and one
+ * `invalidationTrigger(...)` export below (plus its line in index.ts).
+ */
+export type InvalidationRule = {
+  document: string;
+  targets: (ids: Record<string, string>, write: DocumentWrite) => InvalidationTargets;
+};
+
+const keys = (...refs: CacheKeyRef[]): InvalidationTargets => ({ keys: refs });
+
+export const CACHE_INVALIDATION_RULES = {
+  user: { document: "users/{uid}", targets: ({ uid }) => keys(cacheKeys.user(uid)) },
+  // A deleted workspace takes its memberships with it.
+  workspace: { document: "workspaces/{workspaceId}", targets: ({ workspaceId }, { deleted }) => (deleted ? { tags: [cacheTags.workspace(workspaceId)] } : keys(cacheKeys.workspace(workspaceId))) },
+  member: { document: "workspaces/{workspaceId}/members/{uid}", targets: ({ workspaceId, uid }) => keys(cacheKeys.member(workspaceId, uid)) },
+} satisfies Record<string, InvalidationRule>;
+
+/** The part of a Firestore `onDocumentWritten` event the handler reads. */
+export type DocumentWrittenEvent = {
+  params: Record<string, string>;
+  time: string;
+  data?: { before?: { exists: boolean }; after?: { exists: boolean } };
+};
+
+export type CacheInvalidationDeps = {
+  cache: Pick<TwoLevelCache, "invalidate" | "hasL2" | "policies">;
+  clock: Clock;
+};
+
+/**
+ * Invalidates what a document write makes stale, whichever path wrote it. Retryable: when
+ * Redis does not take the invalidation the handler throws so the platform retries, except for
+ * events older than the longest life of any cached value, which can no longer concern anything.
+ */
+export async function handleCacheInvalidation(rule: InvalidationRule, event: DocumentWrittenEvent, { cache: target, clock }: CacheInvalidationDeps): Promise<void> {
+  const ids = wildcardValues(rule.document, event.params);
+  if (!ids) {
+    logger.error("cache_invalidation_bad_event", { document: rule.document });
+    return;
+  }
+  const ageMs = clock.now() - Date.parse(event.time);
+  if (ageMs > longestLifetimeMs(target.policies)) {
+    logger.warn("cache_invalidation_event_expired", { document: rule.document, ageMs });
+    return;
+  }
+  const before = event.data?.before?.exists ?? false;
+  const after = event.data?.after?.exists ?? false;
+  const { propagated } = await target.invalidate(rule.targets(ids, { created: !before && after, deleted: before && !after }));
+  if (!propagated && target.hasL2) throw new UnavailableError("Cache invalidation did not reach Redis; the event will be retried.");
+}
+
+/** The path's wildcard values, each a non-empty string, or `null` when the event lacks one. */
+function wildcardValues(document: string, values: Record<string, unknown>): Record<string, string> | null {
+  const names = [...document.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = values[name];
+    if (typeof value !== "string" || value.length === 0) return null;
+    out[name] = value;
+  }
+  return out;
+}
+
+export function invalidationTrigger(rule: InvalidationRule) {
+  return onDocumentWritten({ document: rule.document, region: params.region, secrets: [params.upstashRedisRestToken], retry: true }, (event) =>
+    handleCacheInvalidation(rule, event, { cache: cache(), clock: systemClock }),
+  );
+}
+
+export const invalidateUserCache = invalidationTrigger(CACHE_INVALIDATION_RULES.user);
+export const invalidateWorkspaceCache = invalidationTrigger(CACHE_INVALIDATION_RULES.workspace);
+export const invalidateMemberCache = invalidationTrigger(CACHE_INVALIDATION_RULES.member);
