@@ -167,3 +167,21 @@ describe("refused commands", () => {
     expect((await raw(server, "/", ["PING"])).body).toEqual({ result: "PONG" });
   });
 });
+
+describe("shared connection under load", () => {
+  it("keeps every reply with its request across 300 concurrent requests", async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => uniqueKey(`c${i}`));
+    const answers = await Promise.all(
+      keys.map((k, i) =>
+        i % 3 === 0
+          ? raw(server, "/", ["SET", k, k, "GET"])
+          : raw(server, i % 3 === 1 ? "/pipeline" : "/multi-exec", [["SET", k, k], ["APPEND", k, "!"], ["GET", k]]),
+      ),
+    );
+    answers.forEach((a, i) => {
+      expect(a.status).toBe(200);
+      if (i % 3 === 0) expect(a.body).toEqual({ result: null });
+      else expect(a.body).toEqual([{ result: "OK" }, { result: keys[i]!.length + 1 }, { result: `${keys[i]}!` }]);
+    });
+  });
+});

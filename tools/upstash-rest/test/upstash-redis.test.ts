@@ -50,6 +50,14 @@ describe.each(CONFIGS)("@upstash/redis with %s", (_label, options) => {
     expect(await redis.get(k)).toBe("OK");
   });
 
+  it("large values (4 MB)", async () => {
+    const k = uniqueKey();
+    const value = "é".repeat(1024 * 1024) + "x".repeat(2 * 1024 * 1024);
+    await redis.set(k, value);
+    expect(await redis.get(k)).toBe(value);
+    await redis.del(k);
+  });
+
   it("json values", async () => {
     const k = uniqueKey();
     const doc = { name: "prompt", tags: ["a", "é"], n: 3, nested: { ok: true } };
