@@ -112,6 +112,8 @@ export function createInvalidationFollower({ l1, l2, clock, metrics, stalenessBo
       return now - Math.max(entry.confirmedAt, lastSyncStartedAt) <= stalenessBoundMs;
     },
     generation: (): number => generation,
+    /** Whether this instance has found its place in the log (or has no Redis to follow). */
+    started: (): boolean => !l2 || lastId !== "",
     /** Local invalidations also end the right of in-flight reads to fill L1. */
     bump(): void {
       generation += 1;

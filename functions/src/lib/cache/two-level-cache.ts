@@ -102,6 +102,9 @@ export function createTwoLevelCache(options: TwoLevelCacheOptions) {
   }
 
   async function readThrough(key: CacheKey, id: string, loader: Loader<unknown>, policy: CachePolicy): Promise<unknown> {
+    // The first reads of an instance wait for its first sync, so what they store in L1 is
+    // not thrown away by that sync's flush.
+    if (!follower.started() && guard.available()) await follower.sync();
     const readAt = clock.now();
     const generation = follower.generation();
     let current: VersionStamps | null = null;
