@@ -35,3 +35,6 @@ export { onDocumentUploaded } from "./knowledge/storage-trigger";
 export { invalidateUserCache } from "./app/cache-invalidation";
 export { invalidateWorkspaceCache } from "./app/cache-invalidation";
 export { invalidateMemberCache } from "./app/cache-invalidation";
+export { runExecution } from "./executions/execution-callables";
+export { getExecution } from "./executions/execution-callables";
+export { listExecutions } from "./executions/execution-callables";

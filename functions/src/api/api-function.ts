@@ -2,6 +2,7 @@ import { onRequest, type Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
 import { httpsOptions } from "../app/function-options";
 import { services } from "../app/services";
+import { llmSecrets } from "../providers/openai-params";
 import { createRouter } from "./router";
 import { restRoutes } from "./routes";
 
@@ -19,4 +20,5 @@ export async function apiHandler(req: Request, res: Response): Promise<void> {
   await router(req, res);
 }
 
-export const api = onRequest(httpsOptions, apiHandler);
+// REST runs executions, so it holds the provider key and may wait on provider retries.
+export const api = onRequest({ ...httpsOptions, secrets: [...(httpsOptions.secrets ?? []), ...llmSecrets], timeoutSeconds: 180 }, apiHandler);

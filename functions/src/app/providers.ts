@@ -1,4 +1,5 @@
 import { createLocalProvider } from "../providers/local-provider";
+import { selectLlmProvider } from "../providers/openai-params";
 import type { LlmProvider } from "../providers/provider-types";
 
 let provider: LlmProvider | undefined;
@@ -8,7 +9,7 @@ let provider: LlmProvider | undefined;
  * default and what the emulator runs; other providers are selected here by a param.
  */
 export function llmProvider(): LlmProvider {
-  if (!provider) provider = createLocalProvider();
+  if (!provider) provider = selectLlmProvider(createLocalProvider);
   return provider;
 }
 

@@ -5,6 +5,8 @@ import { systemClock } from "../lib/clock";
 import { createPromptService, type PromptService } from "../prompts/prompt-service";
 import { createKnowledgeService, type KnowledgeService } from "../knowledge/knowledge-service";
 import { createWorkspaceService, type WorkspaceService } from "../workspaces/workspace-service";
+import { createExecutionService, type ExecutionService } from "../executions/execution-service";
+import { executionPorts } from "../executions/execution-ports";
 import { firestore, redis, storage } from "./clients";
 import { llmProvider } from "./providers";
 import { runtimeEnv } from "../lib/config";
@@ -17,6 +19,7 @@ export type Services = {
   health: HealthCheck;
   prompts: PromptService;
   knowledge: KnowledgeService;
+  executions: ExecutionService;
 };
 
 let built: Services | undefined;
@@ -33,6 +36,7 @@ export function services(): Services {
       health: createHealthCheck({ db, redis: redis(), clock }),
       prompts: createPromptService({ db, clock, access }),
       knowledge: createKnowledgeService({ db, clock, access, provider: llmProvider(), bucket: storage, signUploads: runtimeEnv().FUNCTIONS_EMULATOR !== "true" }),
+      executions: createExecutionService({ db, clock, access, provider: llmProvider, ...executionPorts(() => services()) }),
     };
   }
   return built;

@@ -69,7 +69,9 @@ export function parsePricing(json: string): Record<string, ModelPrice> {
   return parsed.data;
 }
 
-export function llmProviderName(value: string = llmParams.provider.value()): LlmProviderName {
+/** The configured provider; unset (as in tests outside the Functions runtime) means `local`. */
+export function llmProviderName(raw: string = llmParams.provider.value()): LlmProviderName {
+  const value = raw.trim() || "local";
   if ((LLM_PROVIDERS as readonly string[]).includes(value)) return value as LlmProviderName;
   throw new Error(`Invalid LLM_PROVIDER '${value}': use one of ${LLM_PROVIDERS.join(", ")}`);
 }

@@ -1,0 +1,243 @@
+import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
+import { appendEvent } from "../events/outbox";
+import type { AccessControl } from "../identity/access-control";
+import { actorUid, type Principal } from "../identity/principal";
+import type { Clock } from "../lib/clock";
+import { AppError, NotFoundError, PayloadTooLargeError, UnavailableError, ValidationError } from "../lib/errors";
+import { logger } from "../lib/logging";
+import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
+import type { RetrievedChunk, RetrieveRequest } from "../knowledge/knowledge-types";
+import type { PromptVersionView, RenderedPrompt, VersionSelector } from "../prompts/prompt-types";
+import type { GenerateRequest, GenerateResult, LlmProvider } from "../providers/provider-types";
+import { EXECUTION_LIMITS } from "./execution-limits";
+import { buildMessages, citationsFor, estimateCostUsd, retrievalQueryFrom } from "./execution-messages";
+import type { ListExecutionsOptions, RunExecutionBody } from "./execution-schemas";
+import { executionsPath, toExecutionView, type ExecutionView, type RetrievalUsed, type StoredExecution } from "./execution-types";
+
+/** The prompt library as executions use it: resolve a version, render it strictly. */
+export type PromptsPort = {
+  resolveVersion(principal: Principal, workspaceId: string, promptId: string, selector: VersionSelector): Promise<PromptVersionView>;
+  render(version: PromptVersionView, variables: Record<string, unknown>): RenderedPrompt;
+};
+
+/** The knowledge base as executions use it. */
+export type RetrieverPort = {
+  retrieve(principal: Principal, workspaceId: string, request: RetrieveRequest): Promise<RetrievedChunk[]>;
+};
+
+export type ExecutionServiceDeps = {
+  db: Pick<Firestore, "collection" | "doc" | "batch">;
+  clock: Clock;
+  access: Pick<AccessControl, "require">;
+  prompts: PromptsPort;
+  retriever: RetrieverPort;
+  /** Resolved per run, so the wiring can pick the provider lazily. */
+  provider: () => LlmProvider;
+  /** @default EXECUTION_LIMITS.providerDeadlineMs */
+  providerDeadlineMs?: number;
+};
+
+export type RunOptions = {
+  /**
+   * Receives text deltas as the provider streams them; when given, the provider's `stream` is
+   * used. The stored execution is the same either way.
+   */
+  onDelta?: (text: string) => unknown;
+};
+
+/**
+ * Errors that are the caller's to fix (bad input, unknown or archived prompt, missing access):
+ * they are thrown before any run starts and nothing is stored.
+ */
+const CALLER_ERROR_CODES = new Set(["invalid-argument", "payload-too-large", "not-found", "permission-denied", "unauthenticated", "failed-precondition"]);
+
+export function createExecutionService(deps: ExecutionServiceDeps) {
+  const { db, clock, access, prompts, retriever } = deps;
+  const deadlineMs = deps.providerDeadlineMs ?? EXECUTION_LIMITS.providerDeadlineMs;
+
+  async function retrieve(principal: Principal, workspaceId: string, input: RunExecutionBody, rendered: RenderedPrompt): Promise<{ used: RetrievalUsed | null; chunks: RetrievedChunk[] }> {
+    if (!input.retrieval) return { used: null, chunks: [] };
+    const used: RetrievalUsed = {
+      query: retrievalQueryFrom(rendered, input.retrieval.query),
+      documentIds: input.retrieval.documentIds ?? null,
+      topK: input.retrieval.topK ?? EXECUTION_LIMITS.defaultTopK,
+    };
+    const chunks = await retriever.retrieve(principal, workspaceId, { query: used.query, topK: used.topK, ...(used.documentIds ? { documentIds: used.documentIds } : {}) });
+    return { used, chunks: chunks.slice(0, used.topK) };
+  }
+
+  async function callProvider(provider: LlmProvider, request: GenerateRequest, onDelta: RunOptions["onDelta"]): Promise<GenerateResult> {
+    if (!onDelta) return provider.generate(request);
+    const stream = provider.stream(request);
+    for (;;) {
+      const step = await stream.next();
+      if (step.done) return step.value;
+      try {
+        await onDelta(step.value);
+      } catch {
+        // A client that went away must not fail the run: the result is stored and readable later.
+      }
+    }
+  }
+
+  /** Writes the execution and its outbox event in one batch: both land or neither does. */
+  async function store(workspaceId: string, id: string, stored: StoredExecution): Promise<void> {
+    const batch = db.batch();
+    batch.create(db.doc(`${executionsPath(workspaceId)}/${id}`), stored);
+    const common = { executionId: id, promptId: stored.promptId, version: stored.version, label: stored.label, providerId: stored.providerId, model: stored.model, createdBy: stored.createdBy };
+    appendEvent(db, batch, {
+      type: stored.status === "completed" ? "execution.completed" : "execution.failed",
+      workspaceId,
+      subject: `executions/${id}`,
+      occurredAt: stored.completedAt.toMillis(),
+      data:
+        stored.status === "completed"
+          ? { ...common, usage: stored.usage, costUsd: stored.costUsd, latencyMs: stored.latencyMs, finishReason: stored.finishReason, citationCount: stored.citations.length }
+          : { ...common, error: stored.error, latencyMs: stored.latencyMs },
+    });
+    try {
+      await batch.commit();
+    } catch (error) {
+      logger.error("execution_store_failed", { workspaceId, executionId: id, errorName: error instanceof Error ? error.name : "unknown" });
+      throw new UnavailableError("The execution could not be saved; try again.", { reason: "store-failed" });
+    }
+  }
+
+  return {
+    /**
+     * Runs a prompt: resolve the version (number, label, else latest), render strictly, retrieve
+     * context if asked, call the provider, store the execution with its outbox event. Input and
+     * access problems throw before anything is stored; once the run starts, a failure of retrieval
+     * or the provider is stored as a failed execution (with `execution.failed`) and thrown typed.
+     */
+    async run(principal: Principal, workspaceId: string, input: RunExecutionBody, options: RunOptions = {}): Promise<ExecutionView> {
+      await access.require(principal, workspaceId, "executions:run");
+      const selector: VersionSelector = input.version !== undefined ? { version: input.version } : input.label !== undefined ? { label: input.label } : {};
+      const version = await prompts.resolveVersion(principal, workspaceId, input.promptId, selector);
+      const rendered = prompts.render(version, input.variables);
+      const renderedBytes = Buffer.byteLength(rendered.user, "utf8") + Buffer.byteLength(rendered.system ?? "", "utf8");
+      if (renderedBytes > EXECUTION_LIMITS.renderedBytes) {
+        throw new PayloadTooLargeError(`The rendered prompt is ${renderedBytes} bytes; the limit is ${EXECUTION_LIMITS.renderedBytes}.`, { limit: EXECUTION_LIMITS.renderedBytes, size: renderedBytes });
+      }
+
+      const provider = deps.provider();
+      const model = input.model ?? version.model ?? provider.defaultModel;
+      const maxOutputTokens = Math.min(input.maxOutputTokens ?? version.maxOutputTokens ?? EXECUTION_LIMITS.maxOutputTokens, EXECUTION_LIMITS.maxOutputTokens);
+      const temperature = input.temperature ?? version.temperature;
+      const id = db.collection(executionsPath(workspaceId)).doc().id;
+      const startedAt = clock.now();
+      const base = {
+        workspaceId,
+        promptId: input.promptId,
+        version: version.version,
+        label: input.label ?? null,
+        variablesJson: JSON.stringify(input.variables),
+        providerId: provider.id,
+        createdBy: actorUid(principal),
+        createdAt: Timestamp.fromMillis(startedAt),
+      };
+      const logIds = { workspaceId, executionId: id, promptId: input.promptId, version: version.version, providerId: provider.id };
+
+      let retrieval: Awaited<ReturnType<typeof retrieve>> = { used: null, chunks: [] };
+      try {
+        retrieval = await retrieve(principal, workspaceId, input, rendered);
+        const request: GenerateRequest = {
+          model,
+          messages: buildMessages(rendered, retrieval.chunks),
+          maxOutputTokens,
+          ...(temperature !== undefined ? { temperature } : {}),
+          signal: AbortSignal.timeout(deadlineMs),
+        };
+        const result = await callProvider(provider, request, options.onDelta);
+        const completedAt = clock.now();
+        const stored: StoredExecution = {
+          ...base,
+          status: "completed",
+          output: result.text,
+          citations: citationsFor(retrieval.chunks, result.text),
+          retrieval: retrieval.used,
+          model: result.model || model,
+          finishReason: result.finishReason,
+          usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens },
+          latencyMs: completedAt - startedAt,
+          costUsd: estimateCostUsd(provider.pricing(result.model || model), result.usage),
+          error: null,
+          completedAt: Timestamp.fromMillis(completedAt),
+        };
+        await store(workspaceId, id, stored);
+        logger.info("execution_completed", { ...logIds, model: stored.model, inputTokens: stored.usage.inputTokens, outputTokens: stored.usage.outputTokens, latencyMs: stored.latencyMs, streamed: Boolean(options.onDelta) });
+        return toExecutionView(id, stored);
+      } catch (error) {
+        if (error instanceof AppError && CALLER_ERROR_CODES.has(error.code) && !isProviderError(error)) throw error;
+        if (error instanceof UnavailableError && error.details?.reason === "store-failed") throw error;
+        const typed = asTypedFailure(error, logIds);
+        const completedAt = clock.now();
+        const stored: StoredExecution = {
+          ...base,
+          status: "failed",
+          output: "",
+          citations: citationsFor(retrieval.chunks, ""),
+          retrieval: retrieval.used,
+          model,
+          finishReason: null,
+          usage: { inputTokens: 0, outputTokens: 0 },
+          latencyMs: completedAt - startedAt,
+          costUsd: 0,
+          error: { code: typed.code, reason: typeof typed.details?.reason === "string" ? typed.details.reason : null, message: typed.message },
+          completedAt: Timestamp.fromMillis(completedAt),
+        };
+        await store(workspaceId, id, stored);
+        logger.warn("execution_failed", { ...logIds, code: typed.code, reason: stored.error?.reason, latencyMs: stored.latencyMs });
+        throw withExecutionId(typed, id);
+      }
+    },
+
+    async get(principal: Principal, workspaceId: string, executionId: string): Promise<ExecutionView> {
+      await access.require(principal, workspaceId, "executions:read");
+      const snap = await db.doc(`${executionsPath(workspaceId)}/${executionId}`).get();
+      if (!snap.exists) throw new NotFoundError("Execution not found.");
+      return toExecutionView(snap.id, snap.data() as StoredExecution);
+    },
+
+    /** Newest first; filter by prompt and/or status; a page at a time. */
+    async list(principal: Principal, workspaceId: string, options: ListExecutionsOptions = {}): Promise<Page<ExecutionView>> {
+      await access.require(principal, workspaceId, "executions:read");
+      const pageSize = options.pageSize ?? EXECUTION_LIMITS.defaultPageSize;
+      let query = db.collection(executionsPath(workspaceId)).orderBy("createdAt", "desc").orderBy(FieldPath.documentId(), "desc").limit(pageSize);
+      if (options.promptId) query = query.where("promptId", "==", options.promptId);
+      if (options.status) query = query.where("status", "==", options.status);
+      if (options.cursor) {
+        const [millis, id] = decodeCursor(options.cursor, 2);
+        if (typeof millis !== "number" || typeof id !== "string") throw new ValidationError("Invalid cursor: pass back the nextCursor of a previous page", [{ path: "cursor", message: "Invalid cursor" }]);
+        query = query.startAfter(Timestamp.fromMillis(millis), id);
+      }
+      const snap = await query.get();
+      const items = snap.docs.map((doc) => toExecutionView(doc.id, doc.data() as StoredExecution));
+      const last = snap.docs[snap.docs.length - 1];
+      return { items, nextCursor: snap.size === pageSize && last ? encodeCursor([(last.get("createdAt") as Timestamp).toMillis(), last.id]) : null };
+    },
+  };
+}
+
+export type ExecutionService = ReturnType<typeof createExecutionService>;
+
+/** Errors raised by the provider adapters carry a `provider-*` reason; they are run failures. */
+function isProviderError(error: AppError): boolean {
+  const reason = error.details?.reason;
+  return typeof reason === "string" && reason.startsWith("provider-");
+}
+
+/** The typed error a failed run surfaces: ours as they are, anything else as unavailable. */
+function asTypedFailure(error: unknown, logIds: Record<string, unknown>): AppError {
+  if (error instanceof AppError) return error;
+  logger.error("execution_provider_error", { ...logIds, errorName: error instanceof Error ? error.name : "unknown" });
+  const name = error instanceof Error || error instanceof DOMException ? error.name : "";
+  if (name === "TimeoutError" || name === "AbortError") return new UnavailableError("The model provider did not answer in time.", { reason: "provider-timeout" });
+  return new UnavailableError("The model provider failed; try again.", { reason: "provider-error" });
+}
+
+function withExecutionId(error: AppError, executionId: string): AppError {
+  const details = { ...(error.details ?? {}), executionId };
+  Object.defineProperty(error, "details", { value: details, enumerable: true, configurable: true, writable: false });
+  return error;
+}

@@ -1,0 +1,63 @@
+import type { Timestamp } from "firebase-admin/firestore";
+import type { GenerateResult, TokenUsage } from "../providers/provider-types";
+import type { Citation } from "./execution-messages";
+
+export type ExecutionStatus = "completed" | "failed";
+
+/** A safe, stable description of why a run failed: our own code and message, never upstream text. */
+export type ExecutionError = { code: string; reason: string | null; message: string };
+
+export type RetrievalUsed = { query: string; documentIds: string[] | null; topK: number };
+
+/** An execution as the API returns it. */
+export type ExecutionView = {
+  id: string;
+  workspaceId: string;
+  promptId: string;
+  version: number;
+  /** The label the caller selected the version by, if any. */
+  label: string | null;
+  variables: Record<string, unknown>;
+  status: ExecutionStatus;
+  output: string;
+  citations: Citation[];
+  retrieval: RetrievalUsed | null;
+  providerId: string;
+  model: string;
+  finishReason: GenerateResult["finishReason"] | null;
+  usage: TokenUsage;
+  latencyMs: number;
+  /** Estimate from the provider's price table, USD. */
+  costUsd: number;
+  error: ExecutionError | null;
+  createdBy: string;
+  createdAt: string;
+  completedAt: string;
+};
+
+/**
+ * The stored document, `workspaces/{workspaceId}/executions/{id}`. Variables are kept as JSON
+ * text: values of `json` variables may nest arrays, which Firestore fields cannot hold.
+ */
+export type StoredExecution = Omit<ExecutionView, "id" | "variables" | "createdAt" | "completedAt"> & {
+  variablesJson: string;
+  createdAt: Timestamp;
+  completedAt: Timestamp;
+};
+
+export const EXECUTIONS = "executions";
+
+export function executionsPath(workspaceId: string): string {
+  return `workspaces/${workspaceId}/${EXECUTIONS}`;
+}
+
+export function toExecutionView(id: string, stored: StoredExecution): ExecutionView {
+  const { variablesJson, createdAt, completedAt, ...rest } = stored;
+  return {
+    id,
+    ...rest,
+    variables: JSON.parse(variablesJson) as Record<string, unknown>,
+    createdAt: createdAt.toDate().toISOString(),
+    completedAt: completedAt.toDate().toISOString(),
+  };
+}
