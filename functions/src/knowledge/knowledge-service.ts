@@ -205,7 +205,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
     async reingestDocument(principal: Principal, workspaceId: string, documentId: string, input: ReingestInput): Promise<DocumentView> {
       await access.require(principal, workspaceId, "documents:write");
       const current = await load(workspaceId, documentId);
-      const chunking = chunkingFrom(input.chunking, input.chunking ? { ...DEFAULT_CHUNKING } : current.chunking);
+      const chunking = chunkingFrom(input.chunking, current.chunking);
       if (input.text !== undefined && current.source !== "text") {
         throw new ValidationError("Invalid text: an uploaded document is re-read from its file; upload a new document to change it.", [{ path: "text", message: "Not allowed for uploaded documents" }]);
       }
