@@ -1,0 +1,71 @@
+import type { Firestore } from "firebase-admin/firestore";
+import { EVENTS, type DomainEvent } from "../../src/events/domain-events";
+import { toDomainEvent, type StoredDomainEvent } from "../../src/events/outbox";
+import { executionPorts } from "../../src/executions/execution-ports";
+import { createExecutionService } from "../../src/executions/execution-service";
+import { executionsPath } from "../../src/executions/execution-types";
+import type { Principal } from "../../src/identity/principal";
+import type { ApiKeyScope } from "../../src/identity/permissions";
+import { manualClock } from "../../src/lib/clock";
+import { createPromptService } from "../../src/prompts/prompt-service";
+import { createLocalProvider } from "../../src/providers/local-provider";
+import type { LlmProvider } from "../../src/providers/provider-types";
+import { freshWorkspace } from "../helpers/firestore";
+import { knowledgeService } from "../knowledge/knowledge-fixtures";
+
+/** Simulated provider latency, so stored `latencyMs` is checkable. */
+export const PROVIDER_LATENCY_MS = 1234;
+
+/**
+ * The local provider with a price list and a latency that moves the test clock, so cost and
+ * latency on the stored execution can be checked exactly.
+ */
+export function pricedLocalProvider(clock: { advance(ms: number): void }): LlmProvider {
+  const local = createLocalProvider();
+  return {
+    ...local,
+    id: "local-priced",
+    async generate(request) {
+      clock.advance(PROVIDER_LATENCY_MS);
+      return local.generate(request);
+    },
+    async *stream(request) {
+      clock.advance(PROVIDER_LATENCY_MS);
+      return yield* local.stream(request);
+    },
+    pricing: () => ({ inputPer1k: 0.5, outputPer1k: 1.5 }),
+  };
+}
+
+/** A fresh workspace with the real prompt and knowledge services and an execution service over them. */
+export async function executionSetup(options: { provider?: (clock: ReturnType<typeof manualClock>) => LlmProvider } = {}) {
+  const ws = await freshWorkspace("exec");
+  const clock = manualClock(Date.now());
+  const prompts = createPromptService({ db: ws.db, clock, access: ws.access });
+  const knowledge = knowledgeService({ db: ws.db, access: ws.access });
+  const provider = (options.provider ?? pricedLocalProvider)(clock);
+  const executions = createExecutionService({ db: ws.db, clock, access: ws.access, provider: () => provider, ...executionPorts(() => ({ prompts, knowledge })) });
+  const apiKey = (scopes: ApiKeyScope[], workspaceId = ws.workspaceId): Principal => ({ kind: "apiKey", keyId: `key-${workspaceId}`, workspaceId, scopes, createdBy: ws.ownerUid });
+  return { ...ws, clock, prompts, knowledge, provider, executions, apiKey };
+}
+
+/** Outbox events about one execution. */
+export async function eventsFor(db: Firestore, executionId: string): Promise<DomainEvent[]> {
+  const snap = await db.collection(EVENTS).where("subject", "==", `executions/${executionId}`).get();
+  return snap.docs.map((d) => toDomainEvent(d.id, d.data() as StoredDomainEvent));
+}
+
+export async function executionCount(db: Firestore, workspaceId: string): Promise<number> {
+  return (await db.collection(executionsPath(workspaceId)).count().get()).data().count;
+}
+
+export const QUESTION_PROMPT = {
+  name: "Gardening question",
+  template: "Question about {{topic}}: {{question}}",
+  systemTemplate: "You are a careful gardening assistant. Answer in {{lang}}.",
+  variables: [
+    { name: "topic", type: "string" as const, required: true },
+    { name: "question", type: "string" as const, required: true },
+    { name: "lang", type: "enum" as const, allowedValues: ["English", "French"], default: "English" },
+  ],
+};
