@@ -4,6 +4,7 @@ import { createAccessControl, type AccessControl } from "../identity/access-cont
 import { systemClock } from "../lib/clock";
 import { createPromptService, type PromptService } from "../prompts/prompt-service";
 import { createKnowledgeService, type KnowledgeService } from "../knowledge/knowledge-service";
+import { pdfText } from "../knowledge/pdf-text";
 import { createWorkspaceService, type WorkspaceService } from "../workspaces/workspace-service";
 import { createExecutionService, type ExecutionService } from "../executions/execution-service";
 import { executionPorts } from "../executions/execution-ports";
@@ -35,7 +36,7 @@ export function services(): Services {
       apiKeys: createApiKeyService({ db, clock, access }),
       health: createHealthCheck({ db, redis: redis(), clock }),
       prompts: createPromptService({ db, clock, access }),
-      knowledge: createKnowledgeService({ db, clock, access, provider: llmProvider(), bucket: storage, signUploads: runtimeEnv().FUNCTIONS_EMULATOR !== "true" }),
+      knowledge: createKnowledgeService({ db, clock, access, provider: llmProvider(), bucket: storage, signUploads: runtimeEnv().FUNCTIONS_EMULATOR !== "true", pdf: pdfText }),
       executions: createExecutionService({ db, clock, access, provider: llmProvider, ...executionPorts(() => services()) }),
     };
   }
