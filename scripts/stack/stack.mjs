@@ -91,7 +91,7 @@ function writeFunctionsEnv({ upstashUrl, firestoreHost }) {
   const dir = path.join(ROOT, "functions");
   const header = "# Written by `npm start` / `npm test` for the local stack. Not used in deploys.\n";
   fs.writeFileSync(path.join(dir, ".env.local"), `${header}FUNCTIONS_REGION=us-central1\nUPSTASH_REDIS_REST_URL=${upstashUrl}\nFIRESTORE_EMULATOR_HOST=${firestoreHost}\n`);
-  fs.writeFileSync(path.join(dir, ".secret.local"), `${header}UPSTASH_REDIS_REST_TOKEN=${upstashUrl ? LOCAL_UPSTASH_TOKEN : ""}\n`);
+  fs.writeFileSync(path.join(dir, ".secret.local"), `${header}UPSTASH_REDIS_REST_TOKEN=${upstashUrl ? LOCAL_UPSTASH_TOKEN : ""}\nOPENAI_API_KEY=\n`);
 }
 
 function logContains(file, text) {
