@@ -53,7 +53,8 @@ export const listDocumentsQuery = z.strictObject({
 
 export const retrieveRequest = z.strictObject({
   query: z.string().trim().min(1, "Must not be empty").max(L.maxQueryChars, `Must be at most ${L.maxQueryChars} characters`),
-  documentIds: z.array(fields.id).min(1).max(L.maxDocumentIdsFilter, `At most ${L.maxDocumentIdsFilter} documents`).optional(),
+  /** An empty list restricts retrieval to no documents (nothing is returned). */
+  documentIds: z.array(fields.id).max(L.maxDocumentIdsFilter, `At most ${L.maxDocumentIdsFilter} documents`).optional(),
   topK: z.number().int().min(1).max(L.maxTopK).optional(),
 });
 

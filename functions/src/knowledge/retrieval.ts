@@ -105,6 +105,7 @@ export function createRetriever({ db, provider }: RetrieverDeps) {
     async retrieve(workspaceId: string, request: RetrieveRequest & { method?: FusionMethod }): Promise<SearchHit[]> {
       const topK = request.topK ?? KNOWLEDGE_LIMITS.defaultTopK;
       const documentIds = request.documentIds ? [...new Set(request.documentIds)] : undefined;
+      if (documentIds?.length === 0) return [];
       const [queryVector = []] = (await provider.embed({ texts: [request.query] })).vectors;
       const [byVector, byTerms] = await Promise.all([
         vectorCandidates(workspaceId, queryVector, documentIds),
