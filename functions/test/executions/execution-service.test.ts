@@ -42,7 +42,7 @@ describe("running prompts on the real Firestore", () => {
     });
     expect(run.output).toContain("water");
     expect(run.citations.length).toBeGreaterThan(0);
-    expect(run.citations[0]).toMatchObject({ index: 1, documentId: doc.id, title: "Tomato care", cited: false });
+    expect(run.citations[0]).toMatchObject({ index: 1, documentId: doc.id, title: "Tomato care", cited: expect.any(Boolean) });
     expect(run.citations[0]?.chunkId).toEqual(expect.any(String));
     expect(run.citations[0]?.snippet.length).toBeGreaterThan(0);
     expect(run.usage.inputTokens).toBeGreaterThan(0);
