@@ -1,0 +1,18 @@
+/**
+ * Uses FIRESTORE_EMULATOR_HOST when set; otherwise starts this package's server in-process on
+ * a free port and exports its address (jest workers inherit the environment).
+ */
+import { startFirestoreServer, type RunningServer } from "../src";
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __firestoreServer: RunningServer | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  process.env["METADATA_SERVER_DETECTION"] = "none";
+  if (process.env["FIRESTORE_EMULATOR_HOST"]) return;
+  const server = await startFirestoreServer({ host: "127.0.0.1", port: 0 });
+  globalThis.__firestoreServer = server;
+  process.env["FIRESTORE_EMULATOR_HOST"] = `127.0.0.1:${server.port}`;
+}
