@@ -1,4 +1,4 @@
-import { AppError, FailedPreconditionError, PermissionDeniedError, RateLimitedError, UnavailableError } from "../errors";
+import { type AppError, FailedPreconditionError, PermissionDeniedError, RateLimitedError, UnavailableError } from "../errors";
 import type { Decision, WindowState } from "./types";
 
 /** The window a client should look at: the one with the least left (then the shorter one). */
