@@ -115,7 +115,7 @@ describe("prompt service on the real Firestore", () => {
   it("renders a dry run strictly and diffs versions", async () => {
     const { prompts, owner, workspaceId } = await setup();
     const { prompt } = await prompts.createPrompt(owner, workspaceId, greeting);
-    await prompts.createVersion(owner, workspaceId, prompt.id, { ...greeting, template: "Hi {{name}}.\nBye.", variables: [{ name: "name", type: "string" }, { name: "lang", type: "string", default: "en" }], model: "other" });
+    await prompts.createVersion(owner, workspaceId, prompt.id, { systemTemplate: greeting.systemTemplate, temperature: 0.2, template: "Hi {{name}}.\nBye.", variables: [{ name: "name", type: "string" }, { name: "lang", type: "string", default: "en" }], model: "other" });
     await prompts.setLabel(owner, workspaceId, prompt.id, "production", 1);
 
     expect(await prompts.renderPrompt(owner, workspaceId, prompt.id, { label: "production" }, { name: "Ada", lang: "fr" })).toEqual({ version: 1, user: "Hello Ada, welcome to Acme.", system: "Answer in fr." });
