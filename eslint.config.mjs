@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/lib/**", "**/dist/**", "**/coverage/**", ".local/**", "sdk/python/**"] },
+  { ignores: ["**/node_modules/**", "functions/lib/**", "**/dist/**", "**/coverage/**", ".local/**", "sdk/python/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

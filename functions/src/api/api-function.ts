@@ -1,6 +1,7 @@
 import { onRequest, type Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
 import { httpsOptions } from "../app/function-options";
+import { reportRestFailure, restRateLimitGuard } from "../app/rate-limit";
 import { services } from "../app/services";
 import { llmSecrets } from "../providers/openai-params";
 import { createRouter } from "./router";
@@ -15,6 +16,8 @@ export async function apiHandler(req: Request, res: Response): Promise<void> {
     router = createRouter({
       routes: restRoutes(),
       authenticate: (key) => wired.apiKeys.authenticate(key),
+      guard: restRateLimitGuard,
+      reportFailure: reportRestFailure,
     });
   }
   await router(req, res);

@@ -69,10 +69,16 @@ export function createRouter({ routes, authenticate, guard, reportFailure }: Rou
       matched = hit.c.route;
       const rawParams = Object.fromEntries(hit.c.names.map((name, i) => [name, safeDecode(hit.m?.[i + 1] ?? "")]));
 
-      principal = await authenticateRequest(req, authenticate).catch(async (error: unknown) => {
-        if (error instanceof UnauthenticatedError) await reportFailure?.({ req, kind: "authentication" });
-        throw error;
-      });
+      // A failed authentication is still limited (as the anonymous client IP), so a banned or
+      // throttled IP is refused before it learns anything about the keys it tries.
+      let authFailure: UnauthenticatedError | undefined;
+      try {
+        principal = await authenticateRequest(req, authenticate);
+      } catch (error) {
+        if (!(error instanceof UnauthenticatedError)) throw error;
+        authFailure = error;
+        await reportFailure?.({ req, kind: "authentication" });
+      }
 
       if (guard) {
         const decision = await guard({ route: matched, principal, req });
@@ -82,6 +88,7 @@ export function createRouter({ routes, authenticate, guard, reportFailure }: Rou
           return;
         }
       }
+      if (authFailure || !principal) throw authFailure ?? new UnauthenticatedError("Invalid or expired API key.");
 
       const route = matched;
       const input = (() => {
@@ -97,7 +104,8 @@ export function createRouter({ routes, authenticate, guard, reportFailure }: Rou
         }
       })();
 
-      const result = await route.handle({ principal, params: input.params, query: input.query, body: input.body, requestId });
+      const caller = principal;
+      const result = await route.handle({ principal: caller, params: input.params, query: input.query, body: input.body, requestId });
       const status = route.successStatus ?? 200;
       if (status === 204) res.status(204).end();
       else res.status(status).json(result);
