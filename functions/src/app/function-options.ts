@@ -7,8 +7,7 @@ import "./rate-limit";
 export const callableOptions: CallableOptions = {
   region: params.region,
   secrets: [params.upstashRedisRestToken],
-  // Set ENFORCE_APP_CHECK=true at deploy to refuse callers without a valid App Check token.
-  enforceAppCheck: process.env.ENFORCE_APP_CHECK === "true",
+  enforceAppCheck: params.enforceAppCheck,
   cors: true,
 };
 

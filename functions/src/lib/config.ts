@@ -1,4 +1,4 @@
-import { defineSecret, defineString } from "firebase-functions/params";
+import { defineBoolean, defineSecret, defineString } from "firebase-functions/params";
 import { z } from "zod";
 
 /**
@@ -15,6 +15,10 @@ export const params = {
     description: "Upstash Redis REST URL. Empty runs rate limits and cache in memory only.",
   }),
   upstashRedisRestToken: defineSecret("UPSTASH_REDIS_REST_TOKEN"),
+  enforceAppCheck: defineBoolean("ENFORCE_APP_CHECK", {
+    default: false,
+    description: "Refuse callable requests without a valid App Check token.",
+  }),
 };
 
 const runtimeEnvSchema = z.object({
