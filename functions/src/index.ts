@@ -38,3 +38,4 @@ export { invalidateMemberCache } from "./app/cache-invalidation";
 export { runExecution } from "./executions/execution-callables";
 export { getExecution } from "./executions/execution-callables";
 export { listExecutions } from "./executions/execution-callables";
+export { verifyChallenge } from "./security/challenge-callable";

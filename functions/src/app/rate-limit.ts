@@ -15,6 +15,7 @@ import {
   createTestChallengeVerifier,
   limitRestRequest,
   parseRateLimitJson,
+  refusalError,
   rejectingChallengeVerifier,
   resolveRateLimitConfig,
   CHALLENGE_HEADER,
@@ -146,3 +147,22 @@ export const reportRestFailure: FailureReporter = async ({ req, kind }: { req: R
 };
 
 export { callableHandler } from "../lib/callable";
+
+/**
+ * Clears "challenge required" for a callable caller whose challenge token the verifier accepts.
+ * A rejected token counts as a failed request from the caller's IP; an accepted one then spends
+ * from the `auth` policy like any other call, so this path is limited too.
+ */
+export async function verifyCallerChallenge(caller: Caller, rawRequest: Request | undefined, token: string): Promise<boolean> {
+  const limiter = rateLimiter();
+  const ip = rawRequest ? clientIp(rawRequest, ipOptions()) : undefined;
+  const identity = callerIdentity(caller);
+  const verified = await limiter.verifyChallenge({ identity, token, ...(ip ? { ip } : {}) });
+  if (!verified) {
+    await limiter.recordFailure({ ip, kind: "validation", policy: "verifyChallenge" });
+    return false;
+  }
+  const decision = await limiter.limit({ identity, policy: "auth", ...(ip ? { ip } : {}) });
+  if (!decision.allowed) throw refusalError(decision);
+  return true;
+}

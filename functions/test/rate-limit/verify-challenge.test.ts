@@ -1,0 +1,45 @@
+import { randomUUID } from "node:crypto";
+import type { CallableRequest } from "firebase-functions/v2/https";
+import { overrideRateLimiter } from "../../src/app/rate-limit";
+import { manualClock } from "../../src/lib/clock";
+import { createRateLimiter, createRedisStore, createTestChallengeVerifier, resolveRateLimitConfig } from "../../src/lib/rate-limit";
+import { verifyChallengeHandler } from "../../src/security/challenge-callable";
+import { upstashClient } from "./redis-env";
+
+const silent = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+
+function requestFor(uid: string, data: unknown): CallableRequest<unknown> {
+  return { data, auth: { uid, token: { uid } }, rawRequest: { headers: {}, socket: { remoteAddress: "198.18.0.7" } } } as unknown as CallableRequest<unknown>;
+}
+
+describe("verifyChallenge callable", () => {
+  const clock = manualClock(Date.UTC(2026, 0, 1) + Math.floor(Math.random() * 1e9));
+  const config = resolveRateLimitConfig({ challenge: { violations: 2, windowMs: 60_000, ttlMs: 3_600_000 } });
+  const limiter = createRateLimiter({ config, store: createRedisStore(upstashClient()), clock, logger: silent, verifier: createTestChallengeVerifier("human") });
+
+  beforeAll(() => overrideRateLimiter({ limiter }));
+  afterAll(() => overrideRateLimiter(undefined));
+
+  it("lifts 'challenge required' only for a token the verifier accepts", async () => {
+    const uid = `challenge-${randomUUID()}`;
+    const identity = { kind: "user" as const, id: uid, tier: "free" as const };
+    for (let i = 0; i < 10; i++) await limiter.limit({ identity, policy: "read" });
+    // Two instances each refuse once (an instance serves its later refusals from memory).
+    for (let i = 0; i < 2; i++) {
+      const instance = createRateLimiter({ config, store: createRedisStore(upstashClient()), clock, logger: silent });
+      await instance.limit({ identity, policy: "read" });
+    }
+    clock.advance(61_000);
+    expect((await limiter.limit({ identity, policy: "read" })).reason).toBe("challenge_required");
+
+    await expect(verifyChallengeHandler(requestFor(uid, { token: "bot" }))).rejects.toMatchObject({ code: "invalid-argument" });
+    await expect(verifyChallengeHandler(requestFor(uid, { token: "human" }))).resolves.toEqual({ verified: true });
+    expect((await limiter.limit({ identity, policy: "read" })).allowed).toBe(true);
+  });
+
+  it("rejects missing auth and malformed input with typed errors", async () => {
+    await expect(verifyChallengeHandler({ data: { token: "human" } } as CallableRequest<unknown>)).rejects.toMatchObject({ code: "unauthenticated" });
+    await expect(verifyChallengeHandler(requestFor("u", { token: "" }))).rejects.toMatchObject({ code: "invalid-argument" });
+    await expect(verifyChallengeHandler(requestFor("u", { token: "human", extra: 1 }))).rejects.toMatchObject({ code: "invalid-argument" });
+  });
+});
