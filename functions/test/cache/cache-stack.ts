@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { Redis } from "@upstash/redis";
 import { manualClock, type Clock } from "../../src/lib/clock";
+
+type ManualClock = ReturnType<typeof manualClock>;
 import { createTwoLevelCache, type TwoLevelCacheOptions } from "../../src/lib/cache";
 
 /** The Upstash-compatible endpoint of the local stack, as `npm test` exports it. */
@@ -25,9 +27,9 @@ export const quietLogger = { warn: () => {} };
  * A fresh keyspace on the shared Redis and a factory for cache instances in it: two instances
  * made here behave like two Cloud Functions instances sharing one Redis.
  */
-export function cacheCluster(options: Partial<TwoLevelCacheOptions> & { clock?: Clock } = {}) {
+export function cacheCluster<C extends Clock = ManualClock>(options: Partial<TwoLevelCacheOptions> & { clock?: C } = {}) {
   const scope = `t${randomUUID().slice(0, 8)}`;
-  const clock = options.clock ?? manualClock();
+  const clock = (options.clock ?? manualClock()) as C;
   const redis = testRedis();
   const instance = (overrides: Partial<TwoLevelCacheOptions> = {}) => createTwoLevelCache({ redis, clock, scope, logger: quietLogger, ...options, ...overrides });
   const cleanup = async () => {
@@ -61,7 +63,10 @@ export async function pausableProxy(target: string): Promise<{ url: string; paus
   let paused = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    if (paused) return client.destroy();
+    if (paused) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(Number(port), hostname);
     for (const s of [client, upstream]) {
       sockets.add(s);

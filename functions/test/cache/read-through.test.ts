@@ -28,7 +28,7 @@ describe("two-level cache on the real Redis: read-through", () => {
     const b = cluster.instance();
     const key = { namespace: "users", id: "typed" };
     await a.getOrLoad(key, async () => value, "user");
-    const back = await b.getOrLoad(key, async () => null, "user");
+    const back = await b.getOrLoad<typeof value>(key, async () => null, "user");
     expect(back?.createdAt).toBeInstanceOf(Timestamp);
     expect(back?.createdAt.isEqual(value.createdAt)).toBe(true);
     expect(back?.seenAt).toBeInstanceOf(Date);
