@@ -58,7 +58,9 @@ function runJest(env) {
   const results = path.join(STATE_DIR, "jest-results.json");
   fs.rmSync(results, { force: true });
   const jest = path.join(ROOT, "node_modules", ".bin", "jest");
-  const child = spawn(jest, ["--json", `--outputFile=${results}`, ...passThrough], {
+  // Two workers even on two cores: jest would otherwise run in band, in its own process, where
+  // one client left open by a test (a gRPC channel, a keep-alive socket) keeps it from exiting.
+  const child = spawn(jest, ["--maxWorkers=2", "--json", `--outputFile=${results}`, ...passThrough], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: "inherit",

@@ -7,7 +7,7 @@ import fs from "node:fs";
 const children = [];
 
 export function startProcess(name, command, args, { env = process.env, cwd, logFile, echo = false } = {}) {
-  const out = logFile ? fs.openSync(logFile, "a") : "ignore";
+  const out = logFile ? fs.openSync(logFile, "w") : "ignore";
   const child = spawn(command, args, {
     cwd,
     env,
