@@ -1,5 +1,8 @@
 import { callCallable, functionUrl, signUpTestUser, type TestUser } from "../helpers/emulators";
 
+// Each callable is loaded on its first call by the Functions emulator: the first test pays for several.
+jest.setTimeout(60_000);
+
 type Prompt = { id: string; latestVersion: number; labels: Record<string, number> };
 type Version = { version: number; template: string };
 
