@@ -4,6 +4,8 @@
  * @type {import('jest').Config}
  */
 module.exports = {
+  // Global, not per project: with several projects jest reads the timeout from here only.
+  testTimeout: 60_000,
   projects: [
     "<rootDir>/functions/jest.config.js",
     "<rootDir>/tools/firestore-server/jest.config.js",
