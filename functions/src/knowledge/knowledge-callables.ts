@@ -14,14 +14,12 @@ import {
 } from "./document-schemas";
 
 const user = (caller: Caller): Principal => ({ kind: "user", uid: caller.uid });
-/** Ingesting embeds every chunk: it spends more of the write limit than a plain write. */
-const INGEST_COST = 5;
 
 export const createDocumentHandler = callableHandler({
   name: "knowledge.createDocument",
   input: createDocumentInput,
   parse: { maxBytes: DOCUMENT_BODY_MAX_BYTES },
-  rateLimit: { policy: "write", cost: INGEST_COST },
+  rateLimit: { policy: "write" },
   handle: ({ workspaceId, ...input }, caller) => services().knowledge.createDocument(user(caller), workspaceId, input),
 });
 
@@ -50,7 +48,7 @@ export const reingestDocumentHandler = callableHandler({
   name: "knowledge.reingestDocument",
   input: reingestInput,
   parse: { maxBytes: DOCUMENT_BODY_MAX_BYTES },
-  rateLimit: { policy: "write", cost: INGEST_COST },
+  rateLimit: { policy: "write" },
   handle: ({ workspaceId, documentId, ...input }, caller) => services().knowledge.reingestDocument(user(caller), workspaceId, documentId, input),
 });
 
