@@ -236,6 +236,7 @@ function asTypedFailure(error: unknown, logIds: Record<string, unknown>): AppErr
   return new UnavailableError("The model provider failed; try again.", { reason: "provider-error" });
 }
 
+/** Names the stored failed execution in the error the caller sees, so it can be fetched. */
 function withExecutionId(error: AppError, executionId: string): AppError {
   const details = { ...(error.details ?? {}), executionId };
   Object.defineProperty(error, "details", { value: details, enumerable: true, configurable: true, writable: false });

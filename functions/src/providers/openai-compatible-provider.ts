@@ -142,8 +142,8 @@ function usageOf(usage: z.infer<typeof usageSchema> | null | undefined, messages
   return { inputTokens: Math.ceil(inputChars / 4), outputTokens: Math.ceil(output.length / 4) };
 }
 
+/** `length` when cut by the token limit, `error` when a content filter stopped it, else `stop`. */
 function finishReasonOf(reason: string | null | undefined): GenerateResult["finishReason"] {
   if (reason === "length") return "length";
-  if (reason === "stop" || reason === "tool_calls" || reason === "function_call" || reason == null) return "stop";
   return reason === "content_filter" ? "error" : "stop";
 }
