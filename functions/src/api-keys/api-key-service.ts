@@ -1,8 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { LRUCache } from "lru-cache";
+import { cacheKeys } from "../app/cache-keys";
 import type { AccessControl } from "../identity/access-control";
 import type { ApiKeyScope } from "../identity/permissions";
 import type { Principal } from "../identity/principal";
+import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, UnauthenticatedError, ValidationError } from "../lib/errors";
 import { generateApiKey, hashesEqual, hashApiKey, parseApiKey } from "./api-key-format";
@@ -31,11 +34,21 @@ export type ApiKeyServiceDeps = {
   db: Pick<Firestore, "collection" | "doc">;
   clock: Clock;
   access: Pick<AccessControl, "require">;
+  /** Stored records (the hash, never the key) are read through it; `revoke` invalidates. */
+  cache: ReadThroughCache;
   random?: (size: number) => Buffer;
 };
 
-export function createApiKeyService({ db, clock, access, random = randomBytes }: ApiKeyServiceDeps) {
+export function createApiKeyService({ db, clock, access, cache, random = randomBytes }: ApiKeyServiceDeps) {
   const keys = () => db.collection(API_KEYS);
+  const readKey = async (keyId: string) => ((await keys().doc(keyId).get()).data() as StoredApiKey | undefined) ?? null;
+  /**
+   * When this instance last wrote `lastUsedAt` of a key. The cached record's `lastUsedAt` lags
+   * (those writes do not invalidate it, or every minute of use would evict the key everywhere),
+   * so the once-a-minute rule compares against the later of the two: one write per key per
+   * minute per instance at most.
+   */
+  const lastUsedWritten = new LRUCache<string, number>({ max: 10_000 });
 
   return {
     /** Creates a key; the plaintext secret is in the answer and nowhere else, ever. */
@@ -82,6 +95,7 @@ export function createApiKeyService({ db, clock, access, random = randomBytes }:
       if (stored.revokedAt) return toView(keyId, stored);
       const revokedAt = Timestamp.fromMillis(clock.now());
       await ref.update({ revokedAt });
+      await cache.invalidate({ keys: [cacheKeys.apiKey(keyId)] });
       return toView(keyId, { ...stored, revokedAt });
     },
 
@@ -93,16 +107,16 @@ export function createApiKeyService({ db, clock, access, random = randomBytes }:
       const invalid = () => new UnauthenticatedError("Invalid or expired API key.");
       const parsed = parseApiKey(presented);
       if (!parsed) throw invalid();
-      const ref = keys().doc(parsed.keyId);
-      const snap = await ref.get();
-      const stored = snap.data() as StoredApiKey | undefined;
+      const stored = await cache.getOrLoad(cacheKeys.apiKey(parsed.keyId), () => readKey(parsed.keyId), "user");
       if (!stored || !hashesEqual(stored.hash, hashApiKey(presented))) throw invalid();
       const now = clock.now();
       if (stored.revokedAt || (stored.expiresAt && stored.expiresAt.toMillis() <= now)) throw invalid();
-      if (!stored.lastUsedAt || now - stored.lastUsedAt.toMillis() >= LAST_USED_RESOLUTION_MS) {
-        await ref.update({ lastUsedAt: Timestamp.fromMillis(now) });
+      const lastUsed = Math.max(stored.lastUsedAt?.toMillis() ?? 0, lastUsedWritten.get(parsed.keyId) ?? 0);
+      if (now - lastUsed >= LAST_USED_RESOLUTION_MS) {
+        lastUsedWritten.set(parsed.keyId, now);
+        await keys().doc(parsed.keyId).update({ lastUsedAt: Timestamp.fromMillis(now) });
       }
-      return { kind: "apiKey", keyId: parsed.keyId, workspaceId: stored.workspaceId, scopes: stored.scopes, createdBy: stored.createdBy };
+      return { kind: "apiKey", keyId: parsed.keyId, workspaceId: stored.workspaceId, scopes: [...stored.scopes], createdBy: stored.createdBy };
     },
   };
 }

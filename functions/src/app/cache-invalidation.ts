@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { onDocumentWritten } from "firebase-functions/v2/firestore";
 import type { CacheKeyRef, InvalidationTargets, TwoLevelCache } from "../lib/cache";
 import { longestLifetimeMs } from "../lib/cache/policies";
@@ -18,6 +19,11 @@ export type DocumentWrite = { created: boolean; deleted: boolean };
 export type InvalidationRule = {
   document: string;
   targets: (ids: Record<string, string>, write: DocumentWrite) => InvalidationTargets;
+  /**
+   * Fields the cached value may show out of date: an update that changes only these makes
+   * nothing stale. @default []
+   */
+  ignoredFields?: readonly string[];
 };
 
 const keys = (...refs: CacheKeyRef[]): InvalidationTargets => ({ keys: refs });
@@ -27,13 +33,30 @@ export const CACHE_INVALIDATION_RULES = {
   // A deleted workspace takes its memberships with it.
   workspace: { document: "workspaces/{workspaceId}", targets: ({ workspaceId }, { deleted }) => (deleted ? { tags: [cacheTags.workspace(workspaceId)] } : keys(cacheKeys.workspace(workspaceId))) },
   member: { document: "workspaces/{workspaceId}/members/{uid}", targets: ({ workspaceId, uid }) => keys(cacheKeys.member(workspaceId, uid)) },
+  // A deleted prompt takes its versions with it.
+  prompt: {
+    document: "workspaces/{workspaceId}/prompts/{promptId}",
+    targets: ({ workspaceId, promptId }, { deleted }) => (deleted ? { tags: [cacheTags.prompt(workspaceId, promptId)] } : keys(cacheKeys.prompt(workspaceId, promptId))),
+  },
+  // Version documents are named by their zero-padded number; any other name is not one the
+  // service reads by, so the whole prompt is dropped to be safe.
+  promptVersion: {
+    document: "workspaces/{workspaceId}/prompts/{promptId}/versions/{versionId}",
+    targets: ({ workspaceId, promptId, versionId }) =>
+      /^\d{1,9}$/.test(versionId) ? keys(cacheKeys.promptVersion(workspaceId, promptId, Number(versionId))) : { tags: [cacheTags.prompt(workspaceId, promptId)] },
+  },
+  // `authenticate` rewrites lastUsedAt once a minute per key; that must not evict the key everywhere.
+  apiKey: { document: "apiKeys/{keyId}", targets: ({ keyId }) => keys(cacheKeys.apiKey(keyId)), ignoredFields: ["lastUsedAt"] },
 } satisfies Record<string, InvalidationRule>;
+
+/** A side of a write as the event carries it; `data()` is only read for rules with `ignoredFields`. */
+type WrittenSnapshot = { exists: boolean; data?: () => Record<string, unknown> | undefined };
 
 /** The part of a Firestore `onDocumentWritten` event the handler reads. */
 export type DocumentWrittenEvent = {
   params: Record<string, string>;
   time: string;
-  data?: { before?: { exists: boolean }; after?: { exists: boolean } };
+  data?: { before?: WrittenSnapshot; after?: WrittenSnapshot };
 };
 
 export type CacheInvalidationDeps = {
@@ -59,8 +82,19 @@ export async function handleCacheInvalidation(rule: InvalidationRule, event: Doc
   }
   const before = event.data?.before?.exists ?? false;
   const after = event.data?.after?.exists ?? false;
+  if (before && after && rule.ignoredFields && onlyIgnoredChanged(event.data?.before, event.data?.after, rule.ignoredFields)) return;
   const { propagated } = await target.invalidate(rule.targets(ids, { created: !before && after, deleted: before && !after }));
   if (!propagated && target.hasL2) throw new UnavailableError("Cache invalidation did not reach Redis; the event will be retried.");
+}
+
+/** Whether every field outside `ignored` is unchanged; unreadable data counts as changed. */
+function onlyIgnoredChanged(before: WrittenSnapshot | undefined, after: WrittenSnapshot | undefined, ignored: readonly string[]): boolean {
+  const left = before?.data?.();
+  const right = after?.data?.();
+  if (!left || !right) return false;
+  const fields = new Set([...Object.keys(left), ...Object.keys(right)]);
+  for (const field of ignored) fields.delete(field);
+  return [...fields].every((field) => isDeepStrictEqual(left[field], right[field]));
 }
 
 /** The path's wildcard values, each a non-empty string, or `null` when the event lacks one. */
@@ -84,3 +118,6 @@ export function invalidationTrigger(rule: InvalidationRule) {
 export const invalidateUserCache = invalidationTrigger(CACHE_INVALIDATION_RULES.user);
 export const invalidateWorkspaceCache = invalidationTrigger(CACHE_INVALIDATION_RULES.workspace);
 export const invalidateMemberCache = invalidationTrigger(CACHE_INVALIDATION_RULES.member);
+export const invalidatePromptCache = invalidationTrigger(CACHE_INVALIDATION_RULES.prompt);
+export const invalidatePromptVersionCache = invalidationTrigger(CACHE_INVALIDATION_RULES.promptVersion);
+export const invalidateApiKeyCache = invalidationTrigger(CACHE_INVALIDATION_RULES.apiKey);

@@ -1,23 +1,9 @@
 import { systemClock } from "../lib/clock";
-import { createTwoLevelCache, type CacheKey, type TwoLevelCache } from "../lib/cache";
+import { createTwoLevelCache, type TwoLevelCache } from "../lib/cache";
 import { runtimeEnv } from "../lib/config";
 import { redis } from "./clients";
 
-/**
- * The keys of the product's cached reads, one builder per kind, so a reader and the invalidation
- * that must reach it cannot spell a key differently. Tags group what one write can make stale:
- * `workspace:<id>` (the workspace and its memberships), `user:<uid>` (the user everywhere).
- */
-export const cacheKeys = {
-  user: (uid: string): CacheKey => ({ namespace: "users", id: uid, tags: [`user:${uid}`] }),
-  workspace: (workspaceId: string): CacheKey => ({ namespace: "workspaces", id: workspaceId, tags: [`workspace:${workspaceId}`] }),
-  member: (workspaceId: string, uid: string): CacheKey => ({ namespace: "members", id: `${workspaceId}:${uid}`, tags: [`workspace:${workspaceId}`, `user:${uid}`] }),
-};
-
-export const cacheTags = {
-  user: (uid: string) => `user:${uid}`,
-  workspace: (workspaceId: string) => `workspace:${workspaceId}`,
-};
+export { cacheKeys, cacheTags } from "./cache-keys";
 
 let built: TwoLevelCache | undefined;
 

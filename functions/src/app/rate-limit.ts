@@ -25,6 +25,9 @@ import {
   type RateLimitOperations,
   type Tier,
 } from "../lib/rate-limit";
+import { readUserProfile } from "../identity/user-profile";
+import { readWorkspace } from "../workspaces/workspace-service";
+import { cache, cacheKeys } from "./cache";
 import { firestore, redis } from "./clients";
 
 /**
@@ -47,28 +50,35 @@ const TIERS = new Set<Tier>(["free", "pro", "enterprise"]);
 const asTier = (value: unknown): Tier | undefined => (typeof value === "string" && TIERS.has(value as Tier) ? (value as Tier) : undefined);
 
 /**
- * The default tier resolver: the `plan` stored on `users/{uid}` (users) or `workspaces/{id}`
- * (API keys, which carry their workspace), cached per instance for a minute; unknown is free.
- * The `plan` custom claim, when present, is used by `identify` without any read.
+ * The tier resolver: the plan `loadPlan` finds (unknown is free), remembered per instance for
+ * `ttlMs` (0: not remembered here, for a `loadPlan` that caches itself). The `plan` custom
+ * claim, when present, is used by `identify` without any read.
  */
 export function createPlanTierResolver(deps: { loadPlan: (identity: Identity) => Promise<unknown>; clock?: Clock; ttlMs?: number }) {
-  const cache = new LRUCache<string, Tier>({ max: 10_000, ttl: deps.ttlMs ?? 60_000, ttlAutopurge: false });
+  const ttl = deps.ttlMs ?? 60_000;
+  const memo = ttl > 0 ? new LRUCache<string, Tier>({ max: 10_000, ttl, ttlAutopurge: false }) : null;
   return async (identity: Identity): Promise<Tier> => {
     const key = `${identity.kind}:${identity.id}`;
-    const hit = cache.get(key);
+    const hit = memo?.get(key);
     if (hit) return hit;
     const tier = asTier(await deps.loadPlan(identity)) ?? "free";
-    cache.set(key, tier);
+    memo?.set(key, tier);
     return tier;
   };
 }
 
+/** An API key's workspace never changes; the REST guard records it as keys authenticate. */
 const workspaceOfKey = new LRUCache<string, string>({ max: 10_000 });
 
-async function loadPlanFromFirestore(identity: Identity): Promise<unknown> {
-  if (identity.kind === "user") return (await firestore().doc(`users/${identity.id}`).get()).get("plan");
-  const workspaceId = workspaceOfKey.get(identity.id);
-  if (identity.kind === "apiKey" && workspaceId) return (await firestore().doc(`workspaces/${workspaceId}`).get()).get("plan");
+/**
+ * The `plan` of `users/{uid}` (users) or `workspaces/{id}` (API keys, which carry their
+ * workspace), through the shared cache: a plan change reaches every instance within the cache's
+ * staleness bound, by the triggers on `users/{uid}` and `workspaces/{id}`.
+ */
+export async function loadPlan(identity: Identity): Promise<unknown> {
+  if (identity.kind === "user") return (await cache().getOrLoad(cacheKeys.user(identity.id), () => readUserProfile(firestore(), identity.id), "user"))?.plan;
+  const workspaceId = identity.kind === "apiKey" ? workspaceOfKey.get(identity.id) : undefined;
+  if (workspaceId) return (await cache().getOrLoad(cacheKeys.workspace(workspaceId), () => readWorkspace(firestore(), workspaceId), "user"))?.plan;
   return undefined;
 }
 
@@ -102,7 +112,7 @@ function wired() {
     config: { ...config, redis: { ...config.redis, timeoutMs: Math.min(config.redis.timeoutMs, runtimeEnv().REDIS_TIMEOUT_MS) } },
     store,
     clock: systemClock,
-    resolveTier: createPlanTierResolver({ loadPlan: loadPlanFromFirestore }),
+    resolveTier: createPlanTierResolver({ loadPlan, ttlMs: 0 }),
     verifier: challengeVerifier(),
   });
   built = { limiter, operations: store ? createRateLimitOperations({ store, limiter, config, clock: systemClock }) : null };

@@ -8,6 +8,7 @@ import { pdfText } from "../knowledge/pdf-text";
 import { createWorkspaceService, type WorkspaceService } from "../workspaces/workspace-service";
 import { createExecutionService, type ExecutionService } from "../executions/execution-service";
 import { executionPorts } from "../executions/execution-ports";
+import { cache } from "./cache";
 import { firestore, redis, storage } from "./clients";
 import { llmProvider } from "./providers";
 import { runtimeEnv } from "../lib/config";
@@ -29,13 +30,13 @@ export function services(): Services {
   if (!built) {
     const db = firestore();
     const clock = systemClock;
-    const access = createAccessControl({ db });
+    const access = createAccessControl({ db, cache: cache() });
     built = {
       access,
-      workspaces: createWorkspaceService({ db, clock, access }),
-      apiKeys: createApiKeyService({ db, clock, access }),
+      workspaces: createWorkspaceService({ db, clock, access, cache: cache() }),
+      apiKeys: createApiKeyService({ db, clock, access, cache: cache() }),
       health: createHealthCheck({ db, redis: redis(), clock }),
-      prompts: createPromptService({ db, clock, access }),
+      prompts: createPromptService({ db, clock, access, cache: cache() }),
       knowledge: createKnowledgeService({ db, clock, access, provider: llmProvider(), bucket: storage, signUploads: runtimeEnv().FUNCTIONS_EMULATOR !== "true", pdf: pdfText }),
       executions: createExecutionService({ db, clock, access, provider: llmProvider, ...executionPorts(() => services()) }),
     };

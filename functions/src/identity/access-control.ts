@@ -1,10 +1,14 @@
 import type { Firestore } from "firebase-admin/firestore";
+import { cacheKeys } from "../app/cache-keys";
+import type { ReadThroughCache } from "../lib/cache";
 import { NotFoundError, PermissionDeniedError } from "../lib/errors";
 import { roleAllows, ROLES, type Action, type Role } from "./permissions";
 import type { Principal } from "./principal";
 
 export type AccessControlDeps = {
   db: Pick<Firestore, "doc">;
+  /** Roles are read through it (`user` class); `workspace-service` invalidates what it writes. */
+  cache: Pick<ReadThroughCache, "getOrLoad">;
 };
 
 export type MembershipLoader = (workspaceId: string, uid: string) => Promise<Role | null>;
@@ -12,15 +16,17 @@ export type MembershipLoader = (workspaceId: string, uid: string) => Promise<Rol
 /**
  * Every read and write of workspace data asks here first. A workspace the caller cannot see
  * answers not-found, not permission-denied, so ids of other tenants' data leak nothing.
+ *
+ * Roles come from the cache (one read per request otherwise); a `loadRole` given here is used
+ * as is, uncached.
  */
-export function createAccessControl({ db }: AccessControlDeps, loadRole?: MembershipLoader) {
-  const roleOf: MembershipLoader =
-    loadRole ??
-    (async (workspaceId, uid) => {
-      const snap = await db.doc(`workspaces/${workspaceId}/members/${uid}`).get();
-      const role = snap.get("role");
-      return snap.exists && (ROLES as readonly string[]).includes(role) ? (role as Role) : null;
-    });
+export function createAccessControl({ db, cache }: AccessControlDeps, loadRole?: MembershipLoader) {
+  const readRole: MembershipLoader = async (workspaceId, uid) => {
+    const snap = await db.doc(`workspaces/${workspaceId}/members/${uid}`).get();
+    const role = snap.get("role");
+    return snap.exists && (ROLES as readonly string[]).includes(role) ? (role as Role) : null;
+  };
+  const roleOf: MembershipLoader = loadRole ?? ((workspaceId, uid) => cache.getOrLoad(cacheKeys.member(workspaceId, uid), () => readRole(workspaceId, uid), "user"));
 
   return {
     roleOf,

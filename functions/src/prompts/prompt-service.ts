@@ -1,7 +1,9 @@
 import { FieldPath, Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
+import { cacheKeys, cacheTags } from "../app/cache-keys";
 import type { AccessControl } from "../identity/access-control";
 import type { Action } from "../identity/permissions";
 import { actorUid, principalId, type Principal } from "../identity/principal";
+import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
 import { logger } from "../lib/logging";
@@ -45,6 +47,8 @@ export type PromptServiceDeps = {
   db: Pick<Firestore, "collection" | "doc" | "runTransaction" | "batch">;
   clock: Clock;
   access: Pick<AccessControl, "require">;
+  /** Prompt documents and versions are read through it; every write here invalidates what it changed. */
+  cache: ReadThroughCache;
 };
 
 /** Concurrent edits of one prompt serialise on its document; allow plenty of retries. */
@@ -52,23 +56,33 @@ const TRANSACTION_ATTEMPTS = 25;
 /** Documents deleted per batch when a prompt is deleted. */
 const DELETE_BATCH = 400;
 
-export function createPromptService({ db, clock, access }: PromptServiceDeps) {
+export function createPromptService({ db, clock, access, cache }: PromptServiceDeps) {
   const now = () => Timestamp.fromMillis(clock.now());
   const queries = createPromptQueries({ db });
 
-  // Reads that a cache can front: versions are immutable (cache forever by workspace, prompt and
-  // number); prompt documents change on every write of this service (invalidate on each).
+  // The only reads outside transactions, both through the cache. Values come back frozen.
+  // Versions are immutable (only a hard delete drops them); the prompt document changes on every
+  // write of this service, each of which calls `forgetPrompt` after it commits.
   async function loadPrompt(workspaceId: string, promptId: string): Promise<PromptRecord> {
-    const record = promptFromSnapshot(await db.doc(promptPath(workspaceId, promptId)).get());
+    const record = await cache.getOrLoad(cacheKeys.prompt(workspaceId, promptId), async () => promptFromSnapshot(await db.doc(promptPath(workspaceId, promptId)).get()), "prompt");
     if (!record) throw new NotFoundError("Prompt not found.");
     return record;
   }
 
   async function loadVersion(workspaceId: string, promptId: string, version: number): Promise<PromptVersionView> {
-    const snap = await db.doc(`${versionsPath(workspaceId, promptId)}/${sequenceId(version)}`).get();
-    if (!snap.exists) throw new NotFoundError(`Version ${version} not found.`);
-    return toVersionView(workspaceId, promptId, snap.data() as StoredVersion);
+    const view = await cache.getOrLoad(
+      cacheKeys.promptVersion(workspaceId, promptId, version),
+      async () => {
+        const snap = await db.doc(`${versionsPath(workspaceId, promptId)}/${sequenceId(version)}`).get();
+        return snap.exists ? toVersionView(workspaceId, promptId, snap.data() as StoredVersion) : null;
+      },
+      "prompt",
+    );
+    if (!view) throw new NotFoundError(`Version ${version} not found.`);
+    return view;
   }
+
+  const forgetPrompt = (workspaceId: string, promptId: string) => cache.invalidate({ keys: [cacheKeys.prompt(workspaceId, promptId)] });
 
   function versionNumberOf(prompt: PromptRecord, selector: VersionSelector): number {
     if (selector.label !== undefined) {
@@ -173,6 +187,7 @@ export function createPromptService({ db, clock, access }: PromptServiceDeps) {
         tx.update(ref, changes);
         return { id: promptId, data: { ...record.data, ...changes } };
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      await forgetPrompt(workspaceId, promptId);
       return toPromptView(workspaceId, updated);
     },
 
@@ -194,6 +209,8 @@ export function createPromptService({ db, clock, access }: PromptServiceDeps) {
         tx.update(ref, { latestVersion: latest + 1, updatedAt: at });
         return stored;
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      // The new number may have been looked up (and remembered as missing) before it existed.
+      await cache.invalidate({ keys: [cacheKeys.prompt(workspaceId, promptId), cacheKeys.promptVersion(workspaceId, promptId, version.version)] });
       logger.info("prompts.version_created", { workspaceId, promptId, version: version.version, actor: principalId(principal) });
       return toVersionView(workspaceId, promptId, version);
     },
@@ -245,6 +262,7 @@ export function createPromptService({ db, clock, access }: PromptServiceDeps) {
         tx.create(db.doc(`${labelEventsPath(workspaceId, promptId)}/${sequenceId(seq)}`), labelEvent(principal, seq, name, previous, version, at));
         return { label: name, version, previousVersion: previous };
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      if (result.previousVersion !== version) await forgetPrompt(workspaceId, promptId);
       logger.info("prompts.label_set", { workspaceId, promptId, label: name, version, previousVersion: result.previousVersion, actor: principalId(principal) });
       return result;
     },
@@ -265,6 +283,7 @@ export function createPromptService({ db, clock, access }: PromptServiceDeps) {
         tx.create(db.doc(`${labelEventsPath(workspaceId, promptId)}/${sequenceId(seq)}`), labelEvent(principal, seq, name, previous, null, at));
         return previous;
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      await forgetPrompt(workspaceId, promptId);
       logger.info("prompts.label_deleted", { workspaceId, promptId, label: name, previousVersion, actor: principalId(principal) });
       return { label: name, previousVersion };
     },
@@ -318,9 +337,12 @@ export function createPromptService({ db, clock, access }: PromptServiceDeps) {
         if (!snap.get("archived")) throw new FailedPreconditionError("Archive the prompt before deleting it.");
         tx.update(ref, { deleting: true, updatedAt: now() });
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      // Gone for every reader from here on, before its children go.
+      await forgetPrompt(workspaceId, promptId);
       const versionsDeleted = await deleteAll(versionsPath(workspaceId, promptId));
       await deleteAll(labelEventsPath(workspaceId, promptId));
       await ref.delete();
+      await cache.invalidate({ tags: [cacheTags.prompt(workspaceId, promptId)] });
       logger.info("prompts.deleted", { workspaceId, promptId, versionsDeleted, actor: principalId(principal) });
       return { deleted: true, versionsDeleted };
     },
@@ -336,6 +358,7 @@ export function createPromptService({ db, clock, access }: PromptServiceDeps) {
       if (record.data.archived !== archived) tx.update(ref, changes);
       return { id: promptId, data: { ...record.data, ...changes } };
     }, { maxAttempts: TRANSACTION_ATTEMPTS });
+    await forgetPrompt(workspaceId, promptId);
     logger.info(archived ? "prompts.archived" : "prompts.unarchived", { workspaceId, promptId, actor: principalId(principal) });
     return toPromptView(workspaceId, updated);
   }

@@ -1,7 +1,9 @@
 import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
+import { cacheKeys } from "../app/cache-keys";
 import type { AccessControl } from "../identity/access-control";
 import type { Role } from "../identity/permissions";
 import type { PlanTier, Principal } from "../identity/principal";
+import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
@@ -24,6 +26,8 @@ export type WorkspaceServiceDeps = {
   db: Pick<Firestore, "collection" | "collectionGroup" | "doc" | "batch" | "runTransaction" | "getAll">;
   clock: Clock;
   access: Pick<AccessControl, "require">;
+  /** Workspaces are read through it; membership writes invalidate the roles access control caches. */
+  cache: ReadThroughCache;
 };
 
 export const WORKSPACES = "workspaces";
@@ -33,15 +37,25 @@ export const MAX_MEMBERS = 500;
 
 type StoredWorkspace = { name: string; description: string; plan: PlanTier; ownerUid: string; createdAt: Timestamp; updatedAt: Timestamp };
 
-export function createWorkspaceService({ db, clock, access }: WorkspaceServiceDeps) {
-  const toWorkspace = (id: string, data: StoredWorkspace): Workspace => ({
-    id,
-    name: data.name,
-    description: data.description,
-    plan: data.plan,
-    ownerUid: data.ownerUid,
-    createdAt: data.createdAt.toDate().toISOString(),
-  });
+const toWorkspace = (id: string, data: StoredWorkspace): Workspace => ({
+  id,
+  name: data.name,
+  description: data.description,
+  plan: data.plan,
+  ownerUid: data.ownerUid,
+  createdAt: data.createdAt.toDate().toISOString(),
+});
+
+/** The workspace as `cacheKeys.workspace` holds it, or null when there is none. */
+export async function readWorkspace(db: Pick<Firestore, "doc">, workspaceId: string): Promise<Workspace | null> {
+  const snap = await db.doc(`${WORKSPACES}/${workspaceId}`).get();
+  return snap.exists ? toWorkspace(snap.id, snap.data() as StoredWorkspace) : null;
+}
+
+export function createWorkspaceService({ db, clock, access, cache }: WorkspaceServiceDeps) {
+  // Written by console or billing only (the trigger on `workspaces/{id}` invalidates it).
+  const cachedWorkspace = (workspaceId: string) => cache.getOrLoad(cacheKeys.workspace(workspaceId), () => readWorkspace(db, workspaceId), "user");
+  const forgetMember = (workspaceId: string, uid: string) => cache.invalidate({ keys: [cacheKeys.member(workspaceId, uid)] });
 
   return {
     /** Creates a workspace owned by `uid`; the workspace and its owner membership land together. */
@@ -58,9 +72,9 @@ export function createWorkspaceService({ db, clock, access }: WorkspaceServiceDe
 
     async get(principal: Principal, workspaceId: string): Promise<Workspace> {
       await access.require(principal, workspaceId, "workspace:read");
-      const snap = await db.doc(`${WORKSPACES}/${workspaceId}`).get();
-      if (!snap.exists) throw new NotFoundError("Workspace not found.");
-      return toWorkspace(snap.id, snap.data() as StoredWorkspace);
+      const workspace = await cachedWorkspace(workspaceId);
+      if (!workspace) throw new NotFoundError("Workspace not found.");
+      return { ...workspace };
     },
 
     /** The caller's workspaces with their role, oldest membership first, a page at a time. */
@@ -95,6 +109,7 @@ export function createWorkspaceService({ db, clock, access }: WorkspaceServiceDe
         if (!existing.exists && count.data().count >= MAX_MEMBERS) throw new FailedPreconditionError(`A workspace may have at most ${MAX_MEMBERS} members.`);
         tx.set(ref, { uid: input.uid, workspaceId: input.workspaceId, role: input.role, addedAt: existing.exists ? existing.get("addedAt") : now });
       });
+      await forgetMember(input.workspaceId, input.uid);
       return { workspaceId: input.workspaceId, uid: input.uid, role: input.role, addedAt: now.toDate().toISOString() };
     },
 
@@ -107,12 +122,12 @@ export function createWorkspaceService({ db, clock, access }: WorkspaceServiceDe
         if (existing.get("role") === "owner") throw new PermissionDeniedError("The owner cannot be removed.");
         tx.delete(ref);
       });
+      await forgetMember(workspaceId, uid);
     },
 
     /** Plan tier of a workspace, read by the rate limiter and cost policies. */
     async planOf(workspaceId: string): Promise<PlanTier> {
-      const snap = await db.doc(`${WORKSPACES}/${workspaceId}`).get();
-      const plan = snap.get("plan");
+      const plan = (await cachedWorkspace(workspaceId))?.plan;
       return plan === "pro" || plan === "enterprise" ? plan : "free";
     },
   };

@@ -5,7 +5,7 @@ import { freshWorkspace, uniqueUid, userPrincipal } from "../helpers/firestore";
 async function setup() {
   const ws = await freshWorkspace("keys");
   const clock = manualClock(Date.now());
-  const apiKeys = createApiKeyService({ db: ws.db, clock, access: ws.access });
+  const apiKeys = createApiKeyService({ db: ws.db, clock, access: ws.access, cache: ws.cache });
   return { ...ws, clock, apiKeys };
 }
 

@@ -41,7 +41,7 @@ export function pricedLocalProvider(clock: { advance(ms: number): void }): LlmPr
 export async function executionSetup(options: { provider?: (clock: ReturnType<typeof manualClock>) => LlmProvider } = {}) {
   const ws = await freshWorkspace("exec");
   const clock = manualClock(Date.now());
-  const prompts = createPromptService({ db: ws.db, clock, access: ws.access });
+  const prompts = createPromptService({ db: ws.db, clock, access: ws.access, cache: ws.cache });
   const knowledge = knowledgeService({ db: ws.db, access: ws.access });
   const provider = (options.provider ?? pricedLocalProvider)(clock);
   const executions = createExecutionService({ db: ws.db, clock, access: ws.access, provider: () => provider, ...executionPorts(() => ({ prompts, knowledge })) });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { firestore } from "../../src/app/clients";
 import { createAccessControl } from "../../src/identity/access-control";
 import type { Principal } from "../../src/identity/principal";
+import { passThroughCache, type ReadThroughCache } from "../../src/lib/cache";
 import { systemClock } from "../../src/lib/clock";
 import { createWorkspaceService } from "../../src/workspaces/workspace-service";
 
@@ -21,13 +22,16 @@ export function uniqueUid(prefix = "u"): string {
   return `${prefix}-${randomUUID().slice(0, 12)}`;
 }
 
-/** A fresh workspace owned by a fresh user, for tests that need one of their own. */
-export async function freshWorkspace(prefix = "ws") {
+/**
+ * A fresh workspace owned by a fresh user, for tests that need one of their own. Services built
+ * on it share `cache` (by default one that caches nothing).
+ */
+export async function freshWorkspace(prefix = "ws", cache: ReadThroughCache = passThroughCache) {
   const db = testDb();
-  const access = createAccessControl({ db });
-  const workspaces = createWorkspaceService({ db, clock: systemClock, access });
+  const access = createAccessControl({ db, cache });
+  const workspaces = createWorkspaceService({ db, clock: systemClock, access, cache });
   const ownerUid = uniqueUid(`${prefix}-owner`);
   const workspace = await workspaces.create(ownerUid, { name: `${prefix} ${ownerUid}` });
   const addMember = (uid: string, role: "viewer" | "editor" | "admin") => workspaces.setMember(userPrincipal(ownerUid), { workspaceId: workspace.id, uid, role });
-  return { db, access, workspaces, workspace, workspaceId: workspace.id, ownerUid, owner: userPrincipal(ownerUid), addMember };
+  return { db, cache, access, workspaces, workspace, workspaceId: workspace.id, ownerUid, owner: userPrincipal(ownerUid), addMember };
 }

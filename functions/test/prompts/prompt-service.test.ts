@@ -8,7 +8,7 @@ import { freshWorkspace, uniqueUid, userPrincipal } from "../helpers/firestore";
 async function setup() {
   const ws = await freshWorkspace("prompts");
   const clock = manualClock(Date.now());
-  const prompts = createPromptService({ db: ws.db, clock, access: ws.access });
+  const prompts = createPromptService({ db: ws.db, clock, access: ws.access, cache: ws.cache });
   const apiKey = (scopes: ApiKeyScope[], workspaceId = ws.workspaceId): Principal => ({ kind: "apiKey", keyId: uniqueUid("key"), workspaceId, scopes, createdBy: ws.ownerUid });
   return { ...ws, clock, prompts, apiKey };
 }

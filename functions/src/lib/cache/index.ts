@@ -4,3 +4,4 @@ export type { CacheKey, CacheKeyRef, InvalidationTargets } from "./cache-keys";
 export type { CacheRedis } from "./l2-store";
 export type { CacheMetricsSnapshot, NamespaceCounters } from "./cache-metrics";
 export { CacheSerializationError } from "./serialization";
+export { passThroughCache, type ReadThroughCache } from "./read-through-cache";
