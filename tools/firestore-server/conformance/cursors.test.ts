@@ -99,7 +99,7 @@ describe("cursors and pagination", () => {
 
   it("Query.stream() yields every document", async () => {
     const streamed: string[] = [];
-    for await (const d of col.orderBy("n").stream()) streamed.push((d as FirebaseFirestore.QueryDocumentSnapshot).id);
+    for await (const d of col.orderBy("n").stream()) streamed.push((d as unknown as FirebaseFirestore.QueryDocumentSnapshot).id);
     expect(streamed).toEqual(["d1", "d2", "d3", "d4", "d5"]);
   });
 });

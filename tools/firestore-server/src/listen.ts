@@ -182,8 +182,9 @@ export class ListenManager {
       const { collection } = splitDocPath(path);
       note(idx.byDoc.get(path), path);
       note(idx.byCollection.get(collection), path);
-      const group = idx.byGroup.get(lastSegment(collection));
-      if (group) note(new Set([...group].filter((t) => path.startsWith(t.query!.parentPath === "" ? "" : t.query!.parentPath + "/"))), path);
+      for (const group of [idx.byGroup.get(lastSegment(collection)), idx.byGroup.get("")]) {
+        if (group) note(new Set([...group].filter((t) => path.startsWith(t.query!.parentPath === "" ? "" : t.query!.parentPath + "/"))), path);
+      }
     }
     this.dispatch(affected, store, changed, commitTime);
   }

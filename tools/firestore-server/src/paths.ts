@@ -84,6 +84,26 @@ export function compareUtf8(a: string, b: string): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
+const NUMERIC_ID = /^__id(-?\d+)__$/;
+
+/**
+ * Compares two path segments: ids of the form `__id<n>__` are numeric ids that sort before all
+ * other ids, numerically (the SDK's recursiveDelete uses `__id-9223372036854775808__` as the
+ * minimum id); everything else compares as UTF-8.
+ */
+export function compareSegments(a: string, b: string): number {
+  const na = a.startsWith("__id") ? NUMERIC_ID.exec(a) : null;
+  const nb = b.startsWith("__id") ? NUMERIC_ID.exec(b) : null;
+  if (na && nb) {
+    const x = BigInt(na[1]!);
+    const y = BigInt(nb[1]!);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (na) return -1;
+  if (nb) return 1;
+  return compareUtf8(a, b);
+}
+
 /** Segment-wise comparison of slash-separated paths (documents order by path). */
 export function comparePaths(a: string, b: string): number {
   if (a === b) return 0;
@@ -91,7 +111,7 @@ export function comparePaths(a: string, b: string): number {
   const bs = b.split("/");
   const n = Math.min(as.length, bs.length);
   for (let i = 0; i < n; i++) {
-    const c = compareUtf8(as[i]!, bs[i]!);
+    const c = compareSegments(as[i]!, bs[i]!);
     if (c !== 0) return c;
   }
   return as.length - bs.length;

@@ -34,7 +34,9 @@ export interface PreparedQuery {
 
 export function prepareQuery(db: DbName, parentPath: string, query: StructuredQuery): PreparedQuery {
   const from = query.from ?? [];
-  if (from.length !== 1 || !from[0]!.collection_id) throw invalidArgument("A query must select exactly one collection.");
+  if (from.length !== 1) throw invalidArgument("A query must select exactly one collection.");
+  // A kindless query (no collection id) is only valid over all descendants.
+  if (!from[0]!.collection_id && !from[0]!.all_descendants) throw invalidArgument("A query needs a collection_id.");
   validateFilter(query.where);
   const orders: NormalizedOrder[] = [];
   const seen = new Set<string>();
@@ -59,7 +61,7 @@ export function prepareQuery(db: DbName, parentPath: string, query: StructuredQu
   return {
     db,
     parentPath,
-    collectionId: from[0]!.collection_id!,
+    collectionId: from[0]!.collection_id ?? "",
     allDescendants: !!from[0]!.all_descendants,
     query,
     orders,
@@ -78,7 +80,7 @@ function orderValue(db: DbName, doc: StoredDoc, o: NormalizedOrder): Value | und
 /** Whether a document is in the query's scope (collection / collection group under parent). */
 export function inScope(q: PreparedQuery, path: string): boolean {
   const segments = path.split("/");
-  if (segments[segments.length - 2] !== q.collectionId) return false;
+  if (q.collectionId !== "" && segments[segments.length - 2] !== q.collectionId) return false;
   const collectionPath = segments.slice(0, -1).join("/");
   if (!q.allDescendants) return collectionPath === (q.parentPath === "" ? q.collectionId : `${q.parentPath}/${q.collectionId}`);
   return q.parentPath === "" || path.startsWith(q.parentPath + "/");

@@ -48,16 +48,23 @@ function serverStream<Req>(fn: (req: Req, write: (msg: unknown) => void) => Prom
   };
 }
 
-/** Struct helpers for explain metrics (google.protobuf.Struct as proto-loader encodes it). */
+/**
+ * google.protobuf.Struct for explain metrics. protobufjs resolves the well-known struct.proto
+ * from its bundled definitions, whose field names are camelCase regardless of `keepCase`.
+ */
 /** A 20-character auto id like the SDKs generate. */
 function randomId(): string {
   const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   return [...randomBytes(20)].map((b) => chars[b % chars.length]).join("");
 }
 
+/**
+ * google.protobuf.Struct for explain metrics. protobufjs resolves the well-known struct.proto
+ * from its bundled definitions, whose field names are camelCase regardless of `keepCase`.
+ */
 function struct(obj: Record<string, string | number>): { fields: Record<string, unknown> } {
   const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) fields[k] = typeof v === "number" ? { number_value: v } : { string_value: v };
+  for (const [k, v] of Object.entries(obj)) fields[k] = typeof v === "number" ? { numberValue: v } : { stringValue: v };
   return { fields };
 }
 

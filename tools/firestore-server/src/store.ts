@@ -6,7 +6,7 @@
  * versions (deletions are versions too) so reads at a past `read_time` and read-only
  * transactions see a consistent snapshot.
  */
-import { comparePaths, compareUtf8, lastSegment, splitDocPath } from "./paths";
+import { comparePaths, compareSegments, compareUtf8, lastSegment, splitDocPath } from "./paths";
 import type { Micros } from "./time";
 import type { Fields } from "./types";
 
@@ -43,7 +43,7 @@ export class Collection {
 
   /** Entries in document-id order; the sort is cached until the membership changes. */
   sortedEntries(): DocEntry[] {
-    if (!this.sorted) this.sorted = [...this.entries.values()].sort((a, b) => compareUtf8(a.id, b.id));
+    if (!this.sorted) this.sorted = [...this.entries.values()].sort((a, b) => compareSegments(a.id, b.id));
     return this.sorted;
   }
 
@@ -112,7 +112,8 @@ export class Database {
       const c = this.collections.get(parentPath === "" ? collectionId : `${parentPath}/${collectionId}`);
       return c ? [c] : [];
     }
-    const group = this.byCollectionId.get(collectionId);
+    // Kindless (empty id): every collection below the parent, as recursiveDelete queries.
+    const group = collectionId === "" ? new Set(this.collections.values()) : this.byCollectionId.get(collectionId);
     if (!group) return [];
     const prefix = parentPath === "" ? "" : parentPath + "/";
     const out: Collection[] = [];
