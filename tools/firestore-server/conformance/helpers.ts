@@ -44,6 +44,9 @@ export function setupContext(): TestContext {
       return c;
     },
     close: async () => {
+      // Let closed listen streams receive their final status before the jest environment is torn
+      // down (gax lazily requires modules when it processes a stream status).
+      await sleep(250);
       await Promise.all(extra.map((c) => c.terminate()));
       await db.terminate().catch(() => undefined);
       await deleteApp(app);
