@@ -3,10 +3,16 @@ import type { ApiKeyScope } from "../../src/identity/permissions";
 import { manualClock } from "../../src/lib/clock";
 import { createPromptService } from "../../src/prompts/prompt-service";
 import type { CreatePromptBody } from "../../src/prompts/prompt-schemas";
+import { twoInstances } from "../cache/two-instances";
 import { freshWorkspace, uniqueUid, userPrincipal } from "../helpers/firestore";
 
+// Every behaviour below runs with reads going through a real cache, so a write that forgot to
+// invalidate what it changed shows up as a stale read here.
+const { a: cache, cleanup } = twoInstances();
+afterAll(cleanup);
+
 async function setup() {
-  const ws = await freshWorkspace("prompts");
+  const ws = await freshWorkspace("prompts", cache);
   const clock = manualClock(Date.now());
   const prompts = createPromptService({ db: ws.db, clock, access: ws.access, cache: ws.cache });
   const apiKey = (scopes: ApiKeyScope[], workspaceId = ws.workspaceId): Principal => ({ kind: "apiKey", keyId: uniqueUid("key"), workspaceId, scopes, createdBy: ws.ownerUid });
