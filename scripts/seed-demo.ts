@@ -1,8 +1,9 @@
 // Seeds the local stack with the demo accounts printed by `npm start` and a few example records.
 // Idempotent: running it twice leaves the same data. Talks only to the emulators (env from stack).
-import { initializeApp } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
-import { getFirestore, Timestamp } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
+import { firebaseApp, firestore } from "../functions/src/app/clients";
+import { services } from "../functions/src/app/services";
 // @ts-expect-error plain ESM module shared with the stack scripts
 import { DEMO_USERS, PROJECT_ID } from "./stack/config.mjs";
 
@@ -12,9 +13,9 @@ async function main(): Promise<void> {
   if (!process.env.FIREBASE_AUTH_EMULATOR_HOST || !process.env.FIRESTORE_EMULATOR_HOST) {
     throw new Error("seed-demo only runs against the emulators (FIREBASE_AUTH_EMULATOR_HOST and FIRESTORE_EMULATOR_HOST unset).");
   }
-  const app = initializeApp({ projectId: PROJECT_ID as string });
-  const auth = getAuth(app);
-  const db = getFirestore(app);
+  process.env.GCLOUD_PROJECT ??= PROJECT_ID as string;
+  const auth = getAuth(firebaseApp());
+  const db = firestore();
   const now = Timestamp.now();
 
   for (const user of DEMO_USERS as DemoUser[]) {
@@ -31,6 +32,37 @@ async function main(): Promise<void> {
   batch.set(workspace.collection("members").doc("demo-user"), { uid: "demo-user", workspaceId: workspace.id, role: "owner", addedAt: now });
   batch.set(workspace.collection("members").doc("demo-admin"), { uid: "demo-admin", workspaceId: workspace.id, role: "admin", addedAt: now });
   await batch.commit();
+
+  // Example records made through the product's own services, exactly as a user would make them.
+  const demo = { kind: "user" as const, uid: "demo-user" };
+  const product = services();
+  const existing = await product.prompts.listPrompts(demo, workspace.id, {});
+  if (existing.items.length === 0) {
+    const { prompt } = await product.prompts.createPrompt(demo, workspace.id, {
+      name: "Support answer",
+      description: "Answers a customer question from the knowledge base, citing its sources.",
+      tags: ["support", "demo"],
+      template: "Answer the customer's question in a {{tone}} tone.\n\nQuestion: {{question}}",
+      variables: [
+        { name: "question", type: "string", required: true, description: "The customer's question" },
+        { name: "tone", type: "enum", allowedValues: ["friendly", "formal"], default: "friendly" },
+      ],
+    });
+    const v2 = await product.prompts.createVersion(demo, workspace.id, prompt.id, {
+      template: "You are a support agent. Answer in a {{tone}} tone and cite sources as [n].\n\nQuestion: {{question}}",
+      variables: [
+        { name: "question", type: "string", required: true, description: "The customer's question" },
+        { name: "tone", type: "enum", allowedValues: ["friendly", "formal"], default: "friendly" },
+      ],
+      message: "Ask for citations",
+    });
+    await product.prompts.setLabel(demo, workspace.id, prompt.id, "production", v2.version);
+    await product.knowledge.createDocument(demo, workspace.id, {
+      title: "Refund policy",
+      text: "# Refund policy\n\nCustomers can ask for a full refund within 30 days of purchase.\n\n## How to ask\n\nWrite to support with the order number. Refunds reach the original payment method within 5 business days.\n",
+    });
+    console.log(`Seeded prompt ${prompt.id} (2 versions, label production -> v${v2.version}) and a document.`);
+  }
   console.log(`Seeded ${DEMO_USERS.length} demo users and workspace ${workspace.id}.`);
 }
 

@@ -48,7 +48,7 @@ export async function startStack({ withDemoData }) {
   }
 
   writeFunctionsEnv({ upstashUrl, firestoreHost });
-  run("npm", ["run", "build", "--workspace", "functions"], { stdio: ["ignore", "ignore", "inherit"] });
+  run("npm", ["run", "--silent", "build", "--workspace", "functions"], { stdio: ["ignore", "inherit", "inherit"] });
 
   const only = ["auth", "functions", "tasks", ...(firestoreSource === "official" ? ["firestore", "pubsub", "storage"] : [])];
   for (const name of only) await assertPortFree(ports[name], `${name} emulator`);
@@ -74,6 +74,8 @@ export async function startStack({ withDemoData }) {
 /** Environment for processes that talk to the local stack (tests, seed script, admin tools). */
 export function clientEnv({ upstashUrl, firestoreHost }) {
   return {
+    // Local processes are not on Google Cloud: skip the metadata-server probe and its warning.
+    METADATA_SERVER_DETECTION: "none",
     GCLOUD_PROJECT: PROJECT_ID,
     GOOGLE_CLOUD_PROJECT: PROJECT_ID,
     FIRESTORE_EMULATOR_HOST: firestoreHost,
