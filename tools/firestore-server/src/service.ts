@@ -43,7 +43,7 @@ function serverStream<Req>(fn: (req: Req, write: (msg: unknown) => void) => Prom
       if (!call.cancelled) call.write(msg);
     }).then(
       () => call.end(),
-      (err: unknown) => call.destroy(Object.assign(new Error(toStatus(err).details), toStatus(err))),
+      (err: unknown) => call.emit("error", Object.assign(new Error(toStatus(err).details), toStatus(err))),
     );
   };
 }
@@ -291,7 +291,7 @@ export function createHandlers(engine: Engine): grpc.UntypedServiceImplementatio
           else if (req.remove_target !== undefined) engine.listen.removeTarget(sink, req.remove_target);
         } catch (err) {
           close();
-          call.destroy(Object.assign(new Error(toStatus(err).details), toStatus(err)));
+          call.emit("error", Object.assign(new Error(toStatus(err).details), toStatus(err)));
         }
       });
       call.on("end", () => {
@@ -304,7 +304,7 @@ export function createHandlers(engine: Engine): grpc.UntypedServiceImplementatio
     },
 
     Write: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
-      call.destroy(Object.assign(new Error("Write is not supported by this server."), { code: grpc.status.UNIMPLEMENTED }));
+      call.emit("error", Object.assign(new Error("Write is not supported by this server."), { code: grpc.status.UNIMPLEMENTED }));
     },
   };
 }
