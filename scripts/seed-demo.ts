@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       if (error.code !== "auth/uid-already-exists" && error.code !== "auth/email-already-exists") throw error;
     });
     await auth.setCustomUserClaims(user.uid, user.admin ? { admin: true } : {});
-    await db.doc(`users/${user.uid}`).set({ uid: user.uid, plan: user.admin ? "enterprise" : "free", displayName: user.displayName, createdAt: now }, { merge: true });
+    await db.doc(`users/${user.uid}`).set({ uid: user.uid, plan: user.admin ? "enterprise" : "pro", displayName: user.displayName, createdAt: now }, { merge: true });
   }
 
   const workspace = db.doc("workspaces/demo-workspace");
