@@ -191,4 +191,55 @@ describe("listeners (Listen)", () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(calls).toBe(before);
   });
+  it("a limitToLast listener shows the last documents in query order", async () => {
+    const col = ctx.db.collection(ctx.col());
+    await Promise.all([1, 2, 3].map((n) => col.doc(`d${n}`).set({ n })));
+    const initial = waitFor<QSnap>((s) => ids(s).join() === "d2,d3");
+    const after = waitFor<QSnap>((s) => ids(s).join() === "d3,d4");
+    const unsub = col.orderBy("n").limitToLast(2).onSnapshot((s) => {
+      initial.push(s);
+      after.push(s);
+    });
+    await initial.done;
+    await col.doc("d4").set({ n: 4 });
+    await after.done;
+    unsub();
+  });
+
+  it("a document listener sees a field removed with FieldValue.delete()", async () => {
+    const { FieldValue } = await import("firebase-admin/firestore");
+    const ref = ctx.db.collection(ctx.col()).doc("d");
+    await ref.set({ a: 1, b: 2 });
+    const initial = waitFor<DSnap>((s) => s.get("b") === 2);
+    const removed = waitFor<DSnap>((s) => s.exists && s.get("b") === undefined);
+    const unsub = ref.onSnapshot((s) => {
+      initial.push(s);
+      removed.push(s);
+    });
+    await initial.done;
+    await ref.update({ b: FieldValue.delete() });
+    expect((await removed.done).data()).toEqual({ a: 1 });
+    unsub();
+  });
+
+  it("listeners do not see writes to another database with the same paths", async () => {
+    const { getFirestore } = await import("firebase-admin/firestore");
+    const other = getFirestore(ctx.app, "listen-other");
+    const name = ctx.col();
+    const snaps: number[] = [];
+    const w = waitFor<QSnap>(() => true);
+    const unsub = ctx.db.collection(name).onSnapshot((s) => {
+      snaps.push(s.size);
+      w.push(s);
+    });
+    await w.done;
+    await other.collection(name).doc("x").set({ v: 1 });
+    const mine = waitFor<QSnap>((s) => s.size === 1);
+    const unsub2 = ctx.db.collection(name).onSnapshot((s) => mine.push(s));
+    await ctx.db.collection(name).doc("y").set({ v: 1 });
+    expect(ids(await mine.done)).toEqual(["y"]);
+    expect(snaps.every((n) => n <= 1)).toBe(true);
+    unsub();
+    unsub2();
+  });
 });
