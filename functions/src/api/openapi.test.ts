@@ -1,0 +1,22 @@
+import fs from "node:fs";
+import path from "node:path";
+import { buildOpenApiDocument } from "./openapi";
+import { restRoutes } from "./routes";
+
+const generated = () => buildOpenApiDocument(restRoutes(), { version: "1.0.0", serverUrl: "http://127.0.0.1:5001/demo-rag-prompt-library/us-central1/api" });
+
+describe("OpenAPI document", () => {
+  it("describes every REST route with a unique operation id, its scope and its rate-limit policy", () => {
+    const doc = generated();
+    const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods) as Array<{ operationId: string; "x-required-scope": string }>);
+
+    expect(operations).toHaveLength(restRoutes().length);
+    expect(new Set(operations.map((op) => op.operationId)).size).toBe(operations.length);
+    expect(operations.every((op) => op["x-required-scope"])).toBe(true);
+  });
+
+  it("is the document committed in docs/openapi.json (regenerate with `npm run openapi`)", () => {
+    const committed = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../docs/openapi.json"), "utf8"));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(generated())));
+  });
+});

@@ -1,0 +1,132 @@
+import { z } from "zod";
+import type { RouteDefinition } from "./route";
+
+/**
+ * The OpenAPI 3.1 document of the REST API, generated from the same route declarations the
+ * router validates with, so the two cannot drift. Request schemas describe what clients send
+ * (zod input side), response schemas what they get back (output side).
+ */
+export type OpenApiDocument = {
+  openapi: "3.1.0";
+  info: { title: string; version: string; description: string };
+  servers: Array<{ url: string; description: string }>;
+  security: Array<Record<string, string[]>>;
+  tags: Array<{ name: string }>;
+  paths: Record<string, Record<string, unknown>>;
+  components: Record<string, Record<string, unknown>>;
+};
+
+type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; description?: string; [key: string]: unknown };
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+  return rest;
+}
+
+function parameters(schema: z.ZodType | undefined, location: "path" | "query"): unknown[] {
+  if (!schema) return [];
+  const object = jsonSchema(schema, "input");
+  const required = new Set(object.required ?? []);
+  return Object.entries(object.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === "path" || required.has(name),
+    schema: property,
+    ...(property.description ? { description: property.description } : {}),
+  }));
+}
+
+function operationId(route: RouteDefinition): string {
+  const words = route.path
+    .replace(/^\/v\d+\//, "")
+    .split("/")
+    .filter((part) => part && !part.startsWith("{"))
+    .map((part) => part.replace(/[^A-Za-z0-9]+(.)/g, (_m, c: string) => c.toUpperCase()));
+  const name = words.map((word, i) => (i === 0 ? word : word[0]?.toUpperCase() + word.slice(1))).join("");
+  return `${route.method.toLowerCase()}${name[0]?.toUpperCase() ?? ""}${name.slice(1)}${route.path.endsWith("}") ? "ById" : ""}`;
+}
+
+const RATE_LIMIT_HEADERS = {
+  "X-RateLimit-Limit": { $ref: "#/components/headers/X-RateLimit-Limit" },
+  "X-RateLimit-Remaining": { $ref: "#/components/headers/X-RateLimit-Remaining" },
+  "X-RateLimit-Reset": { $ref: "#/components/headers/X-RateLimit-Reset" },
+};
+
+const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+
+export function buildOpenApiDocument(routes: RouteDefinition[], options: { version: string; serverUrl: string }): OpenApiDocument {
+  const paths: OpenApiDocument["paths"] = {};
+  const ids = new Set<string>();
+  for (const route of routes) {
+    let id = operationId(route);
+    while (ids.has(id)) id = `${id}_`;
+    ids.add(id);
+    const status = String(route.successStatus ?? 200);
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
+      operationId: id,
+      summary: route.summary,
+      tags: route.tags,
+      "x-required-scope": route.scope,
+      "x-rate-limit-policy": route.rateLimit.policy,
+      ...(route.rateLimit.cost !== undefined ? { "x-rate-limit-cost": route.rateLimit.cost } : {}),
+      parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
+      ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } } } : {}),
+      responses: {
+        [status]: status === "204" ? { description: "Done.", headers: RATE_LIMIT_HEADERS } : { description: "Success.", headers: RATE_LIMIT_HEADERS, content: { "application/json": { schema: jsonSchema(route.response, "output") } } },
+        "400": errorResponse("Invalid input: `error.details.issues` names each field."),
+        "401": errorResponse("Missing, invalid, expired or revoked API key."),
+        "403": errorResponse("The key lacks the scope, or the client IP is banned."),
+        "404": errorResponse("No such resource in the key's workspace."),
+        "412": errorResponse("A precondition failed, or a challenge is required."),
+        "413": errorResponse("Body too large."),
+        "429": {
+          description: "Rate limit exceeded. `Retry-After` says when to try again.",
+          headers: { ...RATE_LIMIT_HEADERS, "Retry-After": { $ref: "#/components/headers/Retry-After" } },
+          content: { "application/json": { schema: { $ref: "#/components/schemas/RateLimitError" } } },
+        },
+        "503": errorResponse("A dependency is unavailable; retry later."),
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "RAG Prompt Library REST API",
+      version: options.version,
+      description: "Server-to-server API of RAG Prompt Library. Authenticate with a workspace API key: `Authorization: Bearer rpl_...`.",
+    },
+    servers: [{ url: options.serverUrl, description: "The `api` function (local emulator URL shown; use your deployed function URL)." }],
+    security: [{ apiKey: [] }],
+    tags: [...new Set(routes.flatMap((route) => route.tags))].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "rpl_<keyId>_<secret>" } },
+      headers: {
+        "X-RateLimit-Limit": { description: "Requests allowed in the binding window.", schema: { type: "integer" } },
+        "X-RateLimit-Remaining": { description: "Requests left in the binding window.", schema: { type: "integer" } },
+        "X-RateLimit-Reset": { description: "Seconds until the binding window resets.", schema: { type: "integer" } },
+        "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
+      },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["code", "message"],
+              properties: { code: { type: "string" }, message: { type: "string" }, details: { type: "object" } },
+            },
+          },
+        },
+        RateLimitError: {
+          allOf: [
+            { $ref: "#/components/schemas/Error" },
+            { type: "object", required: ["retry_after", "limit", "remaining"], properties: { retry_after: { type: "integer" }, limit: { type: "integer" }, remaining: { type: "integer", const: 0 } } },
+          ],
+        },
+      },
+    },
+  };
+}
