@@ -44,7 +44,7 @@ async function main() {
 function runStaticChecks() {
   let passed = true;
   for (const [label, args] of [
-    ["typecheck", ["run", "typecheck", "--workspaces", "--if-present"]],
+    ["typecheck", ["run", "typecheck"]],
     ["lint", ["run", "lint"]],
   ]) {
     const result = spawnSync("npm", ["--silent", ...args], { cwd: ROOT, stdio: "inherit" });
