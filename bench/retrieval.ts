@@ -82,10 +82,13 @@ async function throughFirestore(): Promise<Record<string, Metrics>> {
   const { createRetriever } = await import("../functions/src/knowledge/retrieval");
   const { createWorkspaceService } = await import("../functions/src/workspaces/workspace-service");
   const { systemClock } = await import("../functions/src/lib/clock");
+  const { passThroughCache } = await import("../functions/src/lib/cache");
   const db = firestore();
-  const access = createAccessControl({ db });
+  // The bench measures ranking, not caching: reads go straight to Firestore.
+  const cache = passThroughCache;
+  const access = createAccessControl({ db, cache });
   const owner = `bench-${Date.now()}`;
-  const workspace = await createWorkspaceService({ db, clock: systemClock, access }).create(owner, { name: "Retrieval bench" });
+  const workspace = await createWorkspaceService({ db, clock: systemClock, access, cache }).create(owner, { name: "Retrieval bench" });
   const knowledge = createKnowledgeService({ db, clock: systemClock, access, provider, bucket: () => { throw new Error("no files in the bench"); }, signUploads: false });
   const idOf = new Map<string, string>();
   for (const doc of corpus.documents) {

@@ -5,7 +5,7 @@
 import { startFirestoreServer, type RunningServer } from "../src";
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __firestoreServer: RunningServer | undefined;
 }
 

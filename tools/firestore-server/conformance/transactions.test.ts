@@ -1,4 +1,4 @@
-import { Firestore as GcFirestore, FieldValue, Timestamp } from "@google-cloud/firestore";
+import { type Firestore as GcFirestore, FieldValue, Timestamp } from "@google-cloud/firestore";
 import type { Firestore } from "firebase-admin/firestore";
 import { setupContext, sleep, type TestContext } from "./helpers";
 

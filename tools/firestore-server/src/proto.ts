@@ -2,7 +2,7 @@
  * Loads the google.firestore.v1 service definition from the .proto files that
  * @google-cloud/firestore ships, so the wire format is exactly the client's.
  */
-import * as grpc from "@grpc/grpc-js";
+import type * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "node:path";
 
