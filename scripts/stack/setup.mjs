@@ -9,8 +9,14 @@ export function ensureNodeDependencies() {
   const installed = path.join(ROOT, "node_modules", ".package-lock.json");
   const upToDate = fs.existsSync(installed) && fs.existsSync(lock) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs;
   if (upToDate) return;
-  console.log("Installing npm dependencies (npm ci)...");
-  run("npm", [fs.existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund"]);
+  console.log("Installing npm dependencies...");
+  // `npm ci` when it accepts the lock file; a lock written against a registry mirror that lacks
+  // other platforms' optional binaries is refused by `npm ci`, and `npm install` keeps its versions.
+  try {
+    run("npm", [fs.existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund"]);
+  } catch {
+    run("npm", ["install", "--no-audit", "--no-fund"]);
+  }
 }
 
 export function which(command) {
