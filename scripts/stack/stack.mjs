@@ -35,6 +35,8 @@ export async function startStack({ withDemoData }) {
     const rest = startProcess("upstash-rest", tsx, [path.join(ROOT, "tools/upstash-rest/src/cli.ts"), "--host", HOST, "--port", String(ports.upstashRest), "--redis", `redis://${HOST}:${ports.redis}`, "--token", LOCAL_UPSTASH_TOKEN], { logFile: log("upstash-rest") });
     await waitFor("the Upstash REST endpoint to listen", () => isPortOpen(ports.upstashRest), { entry: rest, logFile: log("upstash-rest") });
     services.push(["Upstash REST", `${upstashUrl} (token: ${LOCAL_UPSTASH_TOKEN})`]);
+  } else if (!withDemoData) {
+    throw new Error("npm test needs redis-server: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) and run again.");
   } else {
     console.warn("WARNING: redis-server is not installed and could not be installed; rate limits and cache run in memory only.");
   }
