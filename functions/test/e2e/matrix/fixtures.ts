@@ -1,0 +1,142 @@
+import { request } from "node:http";
+import { Redis } from "@upstash/redis";
+import { ipSubject } from "../../../src/lib/rate-limit/client-ip";
+import { rateLimitKeys } from "../../../src/lib/rate-limit/keys";
+import { functionUrl, signUpTestUser, type CallableHttpResult, type TestUser } from "../../helpers/emulators";
+import { testDb } from "../../helpers/firestore";
+
+export type { TestUser };
+
+/** A user on the enterprise plan (set before any call, so no test waits on the free tier's limits). */
+export async function enterpriseUser(prefix: string): Promise<TestUser> {
+  const user = await signUpTestUser(prefix);
+  await testDb().doc(`users/${user.uid}`).set({ plan: "enterprise" });
+  return user;
+}
+
+/** One HTTP request, its body sent byte for byte as given, on a connection of its own. */
+export function httpRequest(url: string, init: { method: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; text: string; contentType: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method, headers: { ...(init.headers ?? {}), Connection: "close" }, agent: false, timeout: 60_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), contentType: String(res.headers["content-type"] ?? "") }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`${init.method} ${url} timed out`)));
+    req.on("error", reject);
+    if (init.body !== undefined) req.write(init.body);
+    req.end();
+  });
+}
+
+/** Calls a callable over the callable protocol. */
+export async function callCallable(name: string, data: unknown, idToken?: string): Promise<CallableHttpResult> {
+  return callRaw(name, JSON.stringify({ data }), idToken);
+}
+
+/** Calls a callable and insists on success. */
+export async function call<T>(name: string, data: unknown, user: TestUser): Promise<T> {
+  const { status, body } = await callCallable(name, data, user.idToken);
+  if (status !== 200) throw new Error(`${name} answered ${status}: ${JSON.stringify(body.error)}`);
+  return body.result as T;
+}
+
+/** Sends a callable request whose body is exactly `text`, so keys like `__proto__` really arrive. */
+export async function callRaw(name: string, text: string, idToken?: string): Promise<CallableHttpResult> {
+  const res = await httpRequest(functionUrl(name), { method: "POST", headers: { "Content-Type": "application/json", ...(idToken ? { Authorization: `Bearer ${idToken}` } : {}) }, body: text });
+  const raw = res.text;
+  let body: CallableHttpResult["body"];
+  try {
+    body = JSON.parse(raw) as CallableHttpResult["body"];
+  } catch {
+    body = { error: { status: `NON_JSON(${res.status})`, message: raw.slice(0, 200) } };
+  }
+  return { status: res.status, body };
+}
+
+export const ALL_SCOPES = ["prompts:read", "prompts:write", "documents:read", "documents:write", "executions:run", "executions:read"] as const;
+
+/** A workspace with one of everything, made through the callables. */
+export type Fixture = {
+  owner: TestUser;
+  workspaceId: string;
+  promptId: string;
+  documentId: string;
+  executionId: string;
+  keyId: string;
+  secret: string;
+};
+
+export async function createFixture(owner: TestUser, name: string): Promise<Fixture> {
+  const { id: workspaceId } = await call<{ id: string }>("createWorkspace", { name }, owner);
+  await testDb().doc(`workspaces/${workspaceId}`).update({ plan: "enterprise" });
+  const created = await call<{ prompt: { id: string } }>(
+    "createPrompt",
+    { workspaceId, name: `${name} prompt`, template: "Hello {{name}}", variables: [{ name: "name", type: "string" }] },
+    owner,
+  );
+  const promptId = created.prompt.id;
+  await call("createPromptVersion", { workspaceId, promptId, template: "Hi {{name}}!", variables: [{ name: "name", type: "string" }] }, owner);
+  await call("setPromptLabel", { workspaceId, promptId, label: "production", version: 2 }, owner);
+  const doc = await call<{ id: string }>("createDocument", { workspaceId, title: `${name} doc`, text: "# Parking\nVisitors park on level minus two." }, owner);
+  const execution = await call<{ id: string }>("runExecution", { workspaceId, promptId, variables: { name: "Ada" } }, owner);
+  const key = await call<{ apiKey: { keyId: string }; secret: string }>("createApiKey", { workspaceId, name: `${name} key`, scopes: [...ALL_SCOPES] }, owner);
+  return { owner, workspaceId, promptId, documentId: doc.id, executionId: execution.id, keyId: key.apiKey.keyId, secret: key.secret };
+}
+
+export type RestResult = { status: number; body: unknown; contentType: string };
+
+/** One REST request; `body` is sent as JSON unless it is already a string. */
+export async function rest(method: string, path: string, options: { key?: string; body?: unknown; contentType?: string } = {}): Promise<RestResult> {
+  const headers: Record<string, string> = {};
+  if (options.key) headers.Authorization = `Bearer ${options.key}`;
+  if (options.body !== undefined) headers["Content-Type"] = options.contentType ?? "application/json";
+  const res = await httpRequest(`${functionUrl("api")}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) } : {}),
+  });
+  const text = res.text;
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // left as text: the assertions say it should have been JSON
+  }
+  return { status: res.status, body, contentType: res.contentType };
+}
+
+/**
+ * Every document under `workspaces/{id}` (recursively) plus the workspace's API keys and domain
+ * events, each with its update time: equal before and after means nothing was written.
+ */
+export async function workspaceFingerprint(workspaceId: string): Promise<Record<string, string>> {
+  const db = testDb();
+  const out: Record<string, string> = {};
+  const walk = async (ref: FirebaseFirestore.DocumentReference): Promise<void> => {
+    const snap = await ref.get();
+    if (snap.exists) out[ref.path] = snap.updateTime?.toMillis().toString() ?? "?";
+    for (const collection of await ref.listCollections()) {
+      for (const child of (await collection.get()).docs) await walk(child.ref);
+    }
+  };
+  await walk(db.doc(`workspaces/${workspaceId}`));
+  for (const name of ["apiKeys", "events"]) {
+    for (const doc of (await db.collection(name).where("workspaceId", "==", workspaceId).get()).docs) out[doc.ref.path] = doc.updateTime.toMillis().toString();
+  }
+  return out;
+}
+
+/**
+ * Whether the product has counted failed requests against the loopback address (IPv4 or the
+ * IPv6 /64 of `::1`): the abuse protection bans an IP after 10 failures in an hour.
+ */
+export async function loopbackFailuresCounted(): Promise<boolean> {
+  const url = process.env.UPSTASH_REDIS_REST_URL;
+  const token = process.env.UPSTASH_REDIS_REST_TOKEN;
+  if (!url || !token) return false;
+  const redis = new Redis({ url, token, retry: false, enableTelemetry: false });
+  const keys = ["127.0.0.1", "::1"].map((ip) => rateLimitKeys.failures(ipSubject(ip)));
+  return (await redis.exists(...keys)) > 0;
+}
