@@ -29,6 +29,13 @@ describe("parseInput", () => {
     expect(() => parseInput(z.any(), input)).toThrow(/forbidden key/);
   });
 
+  it("rejects a __proto__ key that a decoder turned into the object's prototype, naming it", () => {
+    const decoded: Record<string, unknown> = { name: "a" };
+    decoded["__proto__"] = { x: 1 };
+    expect(() => parseInput(z.any(), { data: decoded })).toThrow("Invalid data.__proto__: forbidden key.");
+    expect(() => parseInput(z.any(), { when: new Date(0), list: [1] })).not.toThrow();
+  });
+
   it("rejects oversized input before parsing it", () => {
     expect(() => parseInput(schema, { name: "x".repeat(2000) }, { maxBytes: 1000 })).toThrow(PayloadTooLargeError);
   });

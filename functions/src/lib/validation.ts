@@ -52,6 +52,13 @@ function jsonByteLength(input: unknown): number {
 function assertSafeKeys(value: unknown, path: string, depth: number): void {
   if (value === null || typeof value !== "object") return;
   if (depth > MAX_NESTING) throw new ValidationError(`Input nests deeper than ${MAX_NESTING} levels.`, [{ path: path || "(root)", message: "Too deeply nested" }]);
+  // A decoder that copies keys with `obj[key] = ...` (the callable protocol's does) turns a JSON
+  // `"__proto__"` key into the object's prototype: a plain-data prototype is that key, arrived.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== null && proto !== Object.prototype && !Array.isArray(value) && !Object.prototype.hasOwnProperty.call(proto, "constructor")) {
+    const child = path ? `${path}.__proto__` : "__proto__";
+    throw new ValidationError(`Invalid ${child}: forbidden key.`, [{ path: child, message: "Forbidden key" }]);
+  }
   for (const key of Object.keys(value)) {
     const child = path ? `${path}.${key}` : key;
     if (FORBIDDEN_KEYS.has(key)) {
