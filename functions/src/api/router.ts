@@ -125,19 +125,11 @@ async function authenticateRequest(req: Request, authenticate: RouterDeps["authe
 }
 
 function jsonBody(req: Request): unknown {
+  const notJson = () => new ValidationError("Send the body as JSON with `Content-Type: application/json`.");
   // Express also parses form bodies into objects: only a JSON body is a body here.
-  if (req.rawBody && req.rawBody.length > 0 && !req.is("application/json")) {
-    throw new ValidationError("Send the body as JSON with `Content-Type: application/json`.");
-  }
-  if (req.body === undefined || (typeof req.body === "object" && req.body !== null && Object.keys(req.body).length === 0 && !req.is("application/json"))) {
-    if (req.rawBody && req.rawBody.length > 0 && !req.is("application/json")) {
-      throw new ValidationError("Send the body as JSON with `Content-Type: application/json`.");
-    }
-    return {};
-  }
-  if (Buffer.isBuffer(req.body) || typeof req.body === "string") {
-    throw new ValidationError("Send the body as JSON with `Content-Type: application/json`.");
-  }
+  if (req.rawBody && req.rawBody.length > 0 && !req.is("application/json")) throw notJson();
+  if (req.body === undefined || req.body === null) return {};
+  if (Buffer.isBuffer(req.body) || typeof req.body === "string") throw notJson();
   return req.body;
 }
 
