@@ -62,8 +62,23 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
     return toDocumentView(workspaceId, documentId, await load(workspaceId, documentId));
   }
 
+  /** What differs between a pasted and an uploaded document; the rest starts the same. */
+  type NewDocument = Pick<StoredDocument, "title" | "source" | "contentType" | "filename" | "storagePath" | "status" | "sizeBytes" | "chunking" | "latestGeneration">;
+
   /** Creates the record in one transaction that also enforces the per-workspace document limit. */
-  async function createRecord(workspaceId: string, documentId: string, record: StoredDocument): Promise<void> {
+  async function createRecord(principal: Principal, workspaceId: string, documentId: string, fields: NewDocument): Promise<void> {
+    const at = now();
+    const record: StoredDocument = {
+      ...fields,
+      error: null,
+      activeGeneration: 0,
+      chunkCount: 0,
+      embeddingModel: null,
+      createdBy: actorUid(principal),
+      createdAt: at,
+      updatedAt: at,
+      readyAt: null,
+    };
     const ref = db.doc(documentPath(workspaceId, documentId));
     await db.runTransaction(async (tx) => {
       const count = await tx.get(db.collection(documentsPath(workspaceId)).count());
@@ -114,25 +129,16 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       if (chunks.length === 0) throw new ValidationError("Invalid text: the document contains no text.", [{ path: "text", message: "Must contain text" }]);
 
       const documentId = db.collection(documentsPath(workspaceId)).doc().id;
-      const at = now();
-      await createRecord(workspaceId, documentId, {
+      await createRecord(principal, workspaceId, documentId, {
         title: input.title,
         source: "text",
         contentType: input.contentType ?? "text/markdown",
         filename: null,
         storagePath: null,
         status: "processing",
-        error: null,
         sizeBytes: Buffer.byteLength(input.text, "utf8"),
         chunking,
-        activeGeneration: 0,
         latestGeneration: 1,
-        chunkCount: 0,
-        embeddingModel: null,
-        createdBy: actorUid(principal),
-        createdAt: at,
-        updatedAt: at,
-        readyAt: null,
       });
       await ingestion.ingest({ workspaceId, documentId, generation: 1, text: input.text, chunking, chunks, storeSource: true });
       return view(workspaceId, documentId);
@@ -148,25 +154,16 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       if (input.contentType === "application/pdf" && !deps.pdf) throw new ValidationError("Invalid contentType: PDF is not supported.", [{ path: "contentType", message: "PDF is not supported" }]);
       const documentId = db.collection(documentsPath(workspaceId)).doc().id;
       const storagePath = uploadPath(workspaceId, documentId, input.filename);
-      const at = now();
-      await createRecord(workspaceId, documentId, {
+      await createRecord(principal, workspaceId, documentId, {
         title: input.title,
         source: "upload",
         contentType: input.contentType,
         filename: input.filename,
         storagePath,
         status: "pending",
-        error: null,
         sizeBytes: 0,
         chunking,
-        activeGeneration: 0,
         latestGeneration: 0,
-        chunkCount: 0,
-        embeddingModel: null,
-        createdBy: actorUid(principal),
-        createdAt: at,
-        updatedAt: at,
-        readyAt: null,
       });
       let uploadUrl: string | null = null;
       let uploadUrlExpiresAt: string | null = null;
