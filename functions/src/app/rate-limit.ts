@@ -3,7 +3,7 @@ import type { Request } from "firebase-functions/v2/https";
 import { LRUCache } from "lru-cache";
 import type { FailureReporter, RestGuard } from "../api/router";
 import { installCallableGuard, type Caller } from "../lib/callable";
-import { systemClock, type Clock } from "../lib/clock";
+import { systemClock } from "../lib/clock";
 import { runtimeEnv, secretValue } from "../lib/config";
 import {
   clientIp,
@@ -50,21 +50,12 @@ const TIERS = new Set<Tier>(["free", "pro", "enterprise"]);
 const asTier = (value: unknown): Tier | undefined => (typeof value === "string" && TIERS.has(value as Tier) ? (value as Tier) : undefined);
 
 /**
- * The tier resolver: the plan `loadPlan` finds (unknown is free), remembered per instance for
- * `ttlMs` (0: not remembered here, for a `loadPlan` that caches itself). The `plan` custom
- * claim, when present, is used by `identify` without any read.
+ * The tier resolver: the plan `loadPlan` finds, unknown being free. `loadPlan` reads through the
+ * shared cache, so nothing is remembered here. The `plan` custom claim, when present, is used by
+ * `identify` without any read.
  */
-export function createPlanTierResolver(deps: { loadPlan: (identity: Identity) => Promise<unknown>; clock?: Clock; ttlMs?: number }) {
-  const ttl = deps.ttlMs ?? 60_000;
-  const memo = ttl > 0 ? new LRUCache<string, Tier>({ max: 10_000, ttl, ttlAutopurge: false }) : null;
-  return async (identity: Identity): Promise<Tier> => {
-    const key = `${identity.kind}:${identity.id}`;
-    const hit = memo?.get(key);
-    if (hit) return hit;
-    const tier = asTier(await deps.loadPlan(identity)) ?? "free";
-    memo?.set(key, tier);
-    return tier;
-  };
+export function createPlanTierResolver(deps: { loadPlan: (identity: Identity) => Promise<unknown> }) {
+  return async (identity: Identity): Promise<Tier> => asTier(await deps.loadPlan(identity)) ?? "free";
 }
 
 /** An API key's workspace never changes; the REST guard records it as keys authenticate. */
@@ -112,7 +103,7 @@ function wired() {
     config: { ...config, redis: { ...config.redis, timeoutMs: Math.min(config.redis.timeoutMs, runtimeEnv().REDIS_TIMEOUT_MS) } },
     store,
     clock: systemClock,
-    resolveTier: createPlanTierResolver({ loadPlan, ttlMs: 0 }),
+    resolveTier: createPlanTierResolver({ loadPlan }),
     verifier: challengeVerifier(),
   });
   built = { limiter, operations: store ? createRateLimitOperations({ store, limiter, config, clock: systemClock }) : null };

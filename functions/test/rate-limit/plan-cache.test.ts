@@ -21,7 +21,7 @@ describe("plan tier of the rate limiter through the cache", () => {
     const ref = testDb().doc(`users/${uid}`);
     await ref.set({ plan: "pro", email: "someone@example.com" });
     overrideCache(a);
-    const resolveTier = createPlanTierResolver({ loadPlan, ttlMs: 0 });
+    const resolveTier = createPlanTierResolver({ loadPlan });
     expect(await resolveTier({ kind: "user", id: uid })).toBe("pro");
     expect(a.metrics().namespaces.users?.loads).toBe(1);
 
