@@ -64,9 +64,17 @@ describe("aggregation queries", () => {
     expect(res.data().a).toBe(15);
   });
 
-  it("several aggregations in one query", async () => {
+  it("several aggregations in one query include only documents having every aggregated field", async () => {
+    // Of a, b, c, d (kind x or y) only a and b have both n and d.
     const res = await col.where("kind", "in", ["x", "y"]).aggregate({ c: AggregateField.count(), s: AggregateField.sum("n"), a: AggregateField.average("d") }).get();
-    expect(res.data()).toEqual({ c: 4, s: 6, a: 2 });
+    expect(res.data()).toEqual({ c: 2, s: 3, a: 2 });
+  });
+
+  it("count next to a sum counts documents holding the summed field, non-numeric values included", async () => {
+    // a, b, c, d have n (d's is a string: ignored by the sum, counted by count); e has none.
+    const res = await col.aggregate({ c: AggregateField.count(), s: AggregateField.sum("n") }).get();
+    expect(res.data()).toEqual({ c: 4, s: 6 });
+    expect((await col.count().get()).data().count).toBe(5);
   });
 
   it("aggregations inside a transaction", async () => {

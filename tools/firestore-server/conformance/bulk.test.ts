@@ -1,3 +1,4 @@
+import { Timestamp } from "firebase-admin/firestore";
 import { setupContext, type TestContext } from "./helpers";
 
 let ctx: TestContext;
@@ -24,7 +25,8 @@ describe("BatchWrite: BulkWriter and recursiveDelete", () => {
     const bad = writer.create(col.doc("exists"), { v: 2 });
     const missing = writer.update(col.doc("nope"), { v: 3 });
     await writer.close();
-    await expect(ok).resolves.toBeDefined();
+    const fine = await col.doc("fine").get();
+    expect((await ok).writeTime.isEqual(fine.updateTime!)).toBe(true);
     await expect(bad).rejects.toMatchObject({ code: 6 });
     await expect(missing).rejects.toMatchObject({ code: 5 });
     expect((await col.doc("fine").get()).exists).toBe(true);
@@ -41,6 +43,17 @@ describe("BatchWrite: BulkWriter and recursiveDelete", () => {
     await writer.close();
     expect((await col.doc("a").get()).get("v")).toBe(2);
     expect((await col.doc("b").get()).exists).toBe(false);
+  });
+
+  it("BulkWriter reports Timestamp(0, 0) as the write time of a delete", async () => {
+    const col = ctx.db.collection(ctx.col());
+    await col.doc("a").set({ v: 1 });
+    const writer = ctx.db.bulkWriter();
+    const existing = writer.delete(col.doc("a"));
+    const missing = writer.delete(col.doc("never-existed"));
+    await writer.close();
+    expect((await existing).writeTime.isEqual(new Timestamp(0, 0))).toBe(true);
+    expect((await missing).writeTime.isEqual(new Timestamp(0, 0))).toBe(true);
   });
 
   it("recursiveDelete removes a collection with nested subcollections", async () => {

@@ -1,4 +1,4 @@
-import { FieldValue, GeoPoint, Timestamp } from "firebase-admin/firestore";
+import { FieldPath, FieldValue, GeoPoint, Timestamp } from "firebase-admin/firestore";
 import { getFirestore } from "firebase-admin/firestore";
 import { resetDatabase, setupContext, type TestContext } from "./helpers";
 
@@ -125,6 +125,29 @@ describe("documents and writes", () => {
   it("delete with exists precondition fails on a missing document", async () => {
     const ref = ctx.db.collection(ctx.col()).doc("a");
     await expect(ref.delete({ exists: true })).rejects.toMatchObject({ code: 5 });
+  });
+
+  it("reserved document ids (__.*__) are refused with INVALID_ARGUMENT, numeric __id<n>__ ones included", async () => {
+    const col = ctx.db.collection(ctx.col());
+    await expect(col.doc("__doc__").set({ v: 1 })).rejects.toMatchObject({ code: 3 });
+    await expect(col.doc("__id7__").create({ v: 1 })).rejects.toMatchObject({ code: 3 });
+    await expect(col.doc("__x__").collection("sub").doc("d").set({ v: 1 })).rejects.toMatchObject({ code: 3 });
+    const batch = ctx.db.batch();
+    batch.set(col.doc("fine"), { v: 1 });
+    batch.set(col.doc("____"), { v: 1 });
+    await expect(batch.commit()).rejects.toMatchObject({ code: 3 });
+    // Only the exact __.*__ shape is reserved.
+    await col.doc("__a").set({ v: 1 });
+    await col.doc("a__").set({ v: 1 });
+    await col.doc("x__y__").set({ v: 1 });
+    expect((await col.get()).docs.map((d) => d.id).sort()).toEqual(["__a", "a__", "x__y__"]);
+  });
+
+  it("numeric __id<n>__ ids are accepted as document-id query boundaries", async () => {
+    const col = ctx.db.collection(ctx.col());
+    await Promise.all(["a", "b"].map((id) => col.doc(id).set({})));
+    const snap = await col.orderBy(FieldPath.documentId()).startAt("__id-9223372036854775808__").get();
+    expect(snap.docs.map((d) => d.id)).toEqual(["a", "b"]);
   });
 
   it("getAll returns found and missing documents in request order", async () => {

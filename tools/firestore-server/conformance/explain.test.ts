@@ -28,10 +28,43 @@ describe("query explain", () => {
     expect(Array.isArray(res.metrics.planSummary.indexesUsed)).toBe(true);
   });
 
+  it("explainStream({ analyze: true }) delivers the metrics with the last document", async () => {
+    const chunks: { id?: string; metrics: boolean }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      col
+        .where("n", ">", 1)
+        .explainStream({ analyze: true })
+        .on("data", (c: { document?: FirebaseFirestore.QueryDocumentSnapshot; metrics?: FirebaseFirestore.ExplainMetrics }) => {
+          chunks.push({ id: c.document?.id, metrics: c.metrics !== undefined });
+        })
+        .on("error", reject)
+        .on("end", resolve);
+    });
+    expect(chunks).toEqual([
+      { id: "d2", metrics: false },
+      { id: "d3", metrics: true },
+    ]);
+  });
+
+  it("explainStream({ analyze: true }) on an empty result still delivers the metrics", async () => {
+    const chunks: { id?: string; results?: number }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      col
+        .where("n", ">", 10)
+        .explainStream({ analyze: true })
+        .on("data", (c: { document?: FirebaseFirestore.QueryDocumentSnapshot; metrics?: FirebaseFirestore.ExplainMetrics }) => {
+          chunks.push({ id: c.document?.id, results: c.metrics?.executionStats?.resultsReturned });
+        })
+        .on("error", reject)
+        .on("end", resolve);
+    });
+    expect(chunks).toEqual([{ id: undefined, results: 0 }]);
+  });
+
   it("explain on an aggregation query returns the aggregate when analyzed", async () => {
     const res = await col.aggregate({ total: AggregateField.sum("n") }).explain({ analyze: true });
     expect(res.snapshot!.data().total).toBe(6);
-    expect(res.metrics.executionStats).not.toBeNull();
+    expect(res.metrics.executionStats!.resultsReturned).toBe(1);
   });
 
   it("explain on an aggregation query without analyze has no snapshot", async () => {

@@ -67,6 +67,11 @@ describe("query filters", () => {
     expect(ids(await col.where("n", "not-in", [1, 2]).get())).toEqual(["c", "e", "g"]);
   });
 
+  it("not-in with null in the list matches no document", async () => {
+    expect(ids(await col.where("n", "not-in", [null]).get())).toEqual([]);
+    expect(ids(await col.where("n", "not-in", [1, null]).get())).toEqual([]);
+  });
+
   it("array-contains matches arrays holding the value", async () => {
     expect(ids(await col.where("tags", "array-contains", "blue").get())).toEqual(["a"]);
   });

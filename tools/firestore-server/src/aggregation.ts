@@ -3,6 +3,10 @@
  * numeric values (documents missing the field or holding another type are ignored); a sum of
  * integers stays an integer unless it overflows int64, avg is always a double and null when
  * there is nothing to average.
+ *
+ * As documented for production, a query with several aggregations includes only the documents
+ * that contain every field of every aggregation (whatever its type), so its `count` can be
+ * smaller than a plain count. A single sum/avg is unaffected: it ignores those documents anyway.
  */
 import { invalidArgument } from "./errors";
 import { parseFieldPath } from "./paths";
@@ -44,7 +48,18 @@ function avg(docs: StoredDoc[], segments: string[]): Value {
   return count === 0 ? { null_value: "NULL_VALUE" } : { double_value: total / count };
 }
 
-export function aggregate(docs: StoredDoc[], aggregations: readonly Aggregation[]): Record<string, Value> {
+function aggregatedFields(aggregations: readonly Aggregation[]): string[][] {
+  const out: string[][] = [];
+  for (const a of aggregations) {
+    const path = a.sum?.field?.field_path ?? a.avg?.field?.field_path;
+    if (path !== undefined) out.push(parseFieldPath(path));
+  }
+  return out;
+}
+
+export function aggregate(queryDocs: StoredDoc[], aggregations: readonly Aggregation[]): Record<string, Value> {
+  const fields = aggregatedFields(aggregations);
+  const docs = fields.length === 0 ? queryDocs : queryDocs.filter((d) => fields.every((f) => getField(d.fields, f) !== undefined));
   const out: Record<string, Value> = {};
   aggregations.forEach((a, i) => {
     const alias = a.alias || `field_${i + 1}`;

@@ -36,8 +36,12 @@ function fieldMatches(op: string, v: Value | undefined, operand: Value): boolean
     }
     case "IN":
       return arrayValues(operand).some((w) => valuesEqual(v, w));
-    case "NOT_IN":
-      return v.null_value === undefined && !arrayValues(operand).some((w) => valuesEqual(v, w));
+    case "NOT_IN": {
+      const excluded = arrayValues(operand);
+      // `not-in [..., null]` matches nothing: null is never "not in" a list that holds null.
+      if (excluded.some((w) => w.null_value !== undefined)) return false;
+      return v.null_value === undefined && !excluded.some((w) => valuesEqual(v, w));
+    }
     default:
       throw invalidArgument(`Unsupported field filter operator ${op}`);
   }

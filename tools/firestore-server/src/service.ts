@@ -169,13 +169,15 @@ export function createHandlers(engine: Engine): grpc.UntypedServiceImplementatio
         const { docs, scanned } = await engine.runQuery(ctx, q);
         const readTime = toTimestamp(engine.reportedReadTime(ctx));
         let extra: Record<string, unknown> = transactionFields(ctx);
-        for (const doc of docs) {
-          write({ document: engine.documentProto(db, doc), read_time: readTime, ...extra });
+        const metrics = explain ? explainMetrics(q, true, docs.length, scanned, start) : undefined;
+        docs.forEach((doc, i) => {
+          const msg: Record<string, unknown> = { document: engine.documentProto(db, doc), read_time: readTime, ...extra };
+          // Production sends the analyze metrics with the last document, not in a message of their own.
+          if (metrics && i === docs.length - 1) msg["explain_metrics"] = metrics;
+          write(msg);
           extra = {};
-        }
-        const tail: Record<string, unknown> = { read_time: readTime, ...extra };
-        if (explain) tail["explain_metrics"] = explainMetrics(q, true, docs.length, scanned, start);
-        if (docs.length === 0 || explain || Object.keys(extra).length > 0) write(tail);
+        });
+        if (docs.length === 0) write({ read_time: readTime, ...extra, ...(metrics ? { explain_metrics: metrics } : {}) });
       },
     ),
 

@@ -15,11 +15,21 @@ import { deleteField, getField, sameFields, setField } from "./values";
 /** The documents a staged batch changes: path -> new state (null = deleted). */
 export type Staged = Map<string, StoredDoc | null>;
 
+/**
+ * Ids matching `__.*__` are reserved. Numeric `__id<n>__` ids exist only for entities imported
+ * from Datastore and the SDKs use them as query boundaries (recursiveDelete), so reads and
+ * queries accept them, but no write may create a document under any reserved id.
+ */
+const RESERVED_ID = /^__.*__$/;
+
 export function writeTarget(db: DbName, w: Write): string {
   const name = w.update?.name ?? w.delete ?? w.transform?.document;
   if (!name) throw invalidArgument("A write must have an operation (update, delete or transform).");
   const parsed = parseDocumentName(name);
   if (parsed.db.key !== db.key) throw invalidArgument(`Document ${name} is not in database ${db.root}`);
+  for (const segment of parsed.path.split("/")) {
+    if (RESERVED_ID.test(segment)) throw invalidArgument(`Resource id "${segment}" is invalid because it is reserved.`);
+  }
   return parsed.path;
 }
 
@@ -65,7 +75,9 @@ export function stageWrite(db: DbName, store: Database, staged: Staged, w: Write
   checkPrecondition(db, path, current, w);
   if (w.delete !== undefined) {
     staged.set(path, null);
-    return { path, result: { update_time: toTimestamp(commitTime) } };
+    // Production leaves update_time unset for deletes (the SDK then reports the commit time for
+    // Commit and Timestamp(0, 0) for BatchWrite).
+    return { path, result: {} };
   }
   let fields: Fields;
   let transforms = w.update_transforms ?? [];
