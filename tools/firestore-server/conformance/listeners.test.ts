@@ -17,14 +17,20 @@ describe("listeners (Listen)", () => {
     await ref.set({ v: 1 });
     const first = waitFor<DSnap>((s) => s.get("v") === 1);
     const second = waitFor<DSnap>((s) => s.get("v") === 2);
+    const seen: unknown[] = [];
     const unsub = ref.onSnapshot((s) => {
+      seen.push(s.get("v"));
       first.push(s);
       second.push(s);
     });
-    await first.done;
-    await ref.update({ v: 2 });
-    await second.done;
+    const initial = await first.done;
+    const w = await ref.update({ v: 2 });
+    const updated = await second.done;
     unsub();
+    expect(seen).toEqual([1, 2]);
+    expect(updated.data()).toEqual({ v: 2 });
+    expect(updated.updateTime!.isEqual(w.writeTime)).toBe(true);
+    expect(updated.createTime!.isEqual(initial.createTime!)).toBe(true);
   });
 
   it("onSnapshot on a missing document reports exists=false, then its creation and deletion", async () => {
@@ -105,16 +111,18 @@ describe("listeners (Listen)", () => {
   it("a listener on a limit query keeps the window up to date", async () => {
     const col = ctx.db.collection(ctx.col());
     await Promise.all([1, 2, 3].map((n) => col.doc(`d${n}`).set({ n })));
-    const initial = waitFor<QSnap>((s) => ids(s).join() === "d1,d2");
-    const after = waitFor<QSnap>((s) => ids(s).join() === "d0,d1");
+    const initial = waitFor<QSnap>((s) => s.size > 0);
+    const after = waitFor<QSnap>((s) => ids(s).includes("d0"));
     const unsub = col.orderBy("n").limit(2).onSnapshot((s) => {
       initial.push(s);
       after.push(s);
     });
-    await initial.done;
+    expect(ids(await initial.done)).toEqual(["d1", "d2"]);
     await col.doc("d0").set({ n: 0 });
-    await after.done;
+    const snap = await after.done;
     unsub();
+    expect(ids(snap)).toEqual(["d0", "d1"]);
+    expect(snap.docChanges().map((c) => `${c.type}:${c.doc.id}`).sort()).toEqual(["added:d0", "removed:d2"]);
   });
 
   it("a listener with an OR filter sees matching writes", async () => {
@@ -132,23 +140,36 @@ describe("listeners (Listen)", () => {
     const group = ctx.col("grp");
     const w = waitFor<QSnap>((s) => s.size === 2);
     const unsub = ctx.db.collectionGroup(group).onSnapshot((s) => w.push(s));
-    await ctx.db.doc(`top/1/${group}/a`).set({});
-    await ctx.db.doc(`top/1/mid/2/${group}/b`).set({});
-    await w.done;
+    await ctx.db.doc(`top/1/${group}/a`).set({ depth: 3 });
+    await ctx.db.doc(`top/1/mid/2/${group}/b`).set({ depth: 5 });
+    await ctx.db.doc(`top/1/${group}-other/c`).set({ depth: 3 });
+    const snap = await w.done;
     unsub();
+    expect(snap.docs.map((d) => d.ref.path)).toEqual([`top/1/${group}/a`, `top/1/mid/2/${group}/b`]);
+    expect(snap.docs.map((d) => d.get("depth"))).toEqual([3, 5]);
   });
 
   it("several listeners on one client each get their own updates", async () => {
     const col = ctx.db.collection(ctx.col());
     const wa = waitFor<QSnap>((s) => s.size === 1);
     const wb = waitFor<QSnap>((s) => s.size === 2);
-    const u1 = col.where("k", "==", "a").onSnapshot((s) => wa.push(s));
+    const seenByA: string[][] = [];
+    const u1 = col.where("k", "==", "a").onSnapshot((s) => {
+      seenByA.push(ids(s));
+      wa.push(s);
+    });
     const u2 = col.where("k", "in", ["a", "b"]).onSnapshot((s) => wb.push(s));
     await col.doc("1").set({ k: "a" });
     await col.doc("2").set({ k: "b" });
-    await Promise.all([wa.done, wb.done]);
+    const [a, b] = await Promise.all([wa.done, wb.done]);
+    // Give a wrongly routed change to the first listener time to arrive.
+    await col.doc("3").set({ k: "c" });
+    await new Promise((r) => setTimeout(r, 100));
     u1();
     u2();
+    expect(ids(a)).toEqual(["1"]);
+    expect(ids(b)).toEqual(["1", "2"]);
+    expect(seenByA.every((s) => s.every((id) => id === "1"))).toBe(true);
   });
 
   it("a listener sees writes made by another client", async () => {
@@ -163,17 +184,25 @@ describe("listeners (Listen)", () => {
   it("a listener sees the result of a transaction and of a batch", async () => {
     const col = ctx.db.collection(ctx.col());
     const w = waitFor<QSnap>((s) => s.size === 3);
-    const unsub = col.onSnapshot((s) => w.push(s));
+    const sizes: number[] = [];
+    const unsub = col.onSnapshot((s) => {
+      sizes.push(s.size);
+      w.push(s);
+    });
     await ctx.db.runTransaction(async (t) => {
       await t.get(col.doc("t"));
       t.set(col.doc("t"), { v: 1 });
     });
     const b = ctx.db.batch();
-    b.set(col.doc("b1"), {});
-    b.set(col.doc("b2"), {});
+    b.set(col.doc("b1"), { v: 2 });
+    b.set(col.doc("b2"), { v: 3 });
     await b.commit();
-    await w.done;
+    const snap = await w.done;
     unsub();
+    expect(ids(snap)).toEqual(["b1", "b2", "t"]);
+    expect(snap.docs.map((d) => d.get("v"))).toEqual([2, 3, 1]);
+    // The batch's two documents arrive in one snapshot, never one without the other.
+    expect(sizes).not.toContain(2);
   });
 
   it("unsubscribing stops further snapshots", async () => {
@@ -194,16 +223,18 @@ describe("listeners (Listen)", () => {
   it("a limitToLast listener shows the last documents in query order", async () => {
     const col = ctx.db.collection(ctx.col());
     await Promise.all([1, 2, 3].map((n) => col.doc(`d${n}`).set({ n })));
-    const initial = waitFor<QSnap>((s) => ids(s).join() === "d2,d3");
-    const after = waitFor<QSnap>((s) => ids(s).join() === "d3,d4");
+    const initial = waitFor<QSnap>((s) => s.size > 0);
+    const after = waitFor<QSnap>((s) => ids(s).includes("d4"));
     const unsub = col.orderBy("n").limitToLast(2).onSnapshot((s) => {
       initial.push(s);
       after.push(s);
     });
-    await initial.done;
+    expect(ids(await initial.done)).toEqual(["d2", "d3"]);
     await col.doc("d4").set({ n: 4 });
-    await after.done;
+    const snap = await after.done;
     unsub();
+    expect(ids(snap)).toEqual(["d3", "d4"]);
+    expect(snap.docs.map((d) => d.get("n"))).toEqual([3, 4]);
   });
 
   it("a document listener sees a field removed with FieldValue.delete()", async () => {
