@@ -3,32 +3,20 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { LRUCache } from "lru-cache";
 import { cacheKeys } from "../app/cache-keys";
 import type { AccessControl } from "../identity/access-control";
-import type { ApiKeyScope } from "../identity/permissions";
 import type { Principal } from "../identity/principal";
 import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, UnauthenticatedError, ValidationError } from "../lib/errors";
+import { readRecord, requireRecord } from "../lib/firestore-records";
 import { generateApiKey, hashesEqual, hashApiKey, parseApiKey } from "./api-key-format";
+import { API_KEYS, storedApiKeySchema, type StoredApiKey } from "./api-key-records";
 import type { ApiKeyView, CreateApiKeyInput } from "./api-key-schemas";
 
-export const API_KEYS = "apiKeys";
 /** Active keys one workspace may hold. @default 50 */
 export const MAX_ACTIVE_KEYS_PER_WORKSPACE = 50;
 /** `lastUsedAt` is rewritten at most this often per key, so busy keys cause no write hotspot. */
 const LAST_USED_RESOLUTION_MS = 60_000;
-
-type StoredApiKey = {
-  workspaceId: string;
-  name: string;
-  prefix: string;
-  hash: string;
-  scopes: ApiKeyScope[];
-  createdBy: string;
-  createdAt: Timestamp;
-  expiresAt: Timestamp | null;
-  revokedAt: Timestamp | null;
-  lastUsedAt: Timestamp | null;
-};
+const API_KEY = { kind: "API key" };
 
 export type ApiKeyServiceDeps = {
   db: Pick<Firestore, "collection" | "doc">;
@@ -41,7 +29,7 @@ export type ApiKeyServiceDeps = {
 
 export function createApiKeyService({ db, clock, access, cache, random = randomBytes }: ApiKeyServiceDeps) {
   const keys = () => db.collection(API_KEYS);
-  const readKey = async (keyId: string) => ((await keys().doc(keyId).get()).data() as StoredApiKey | undefined) ?? null;
+  const readKey = async (keyId: string) => readRecord(await keys().doc(keyId).get(), storedApiKeySchema, API_KEY);
   /**
    * When this instance last wrote `lastUsedAt` of a key. The cached record's `lastUsedAt` lags
    * (those writes do not invalidate it, or every minute of use would evict the key everywhere),
@@ -82,15 +70,14 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
     async list(principal: Principal, workspaceId: string): Promise<ApiKeyView[]> {
       await access.require(principal, workspaceId, "apiKeys:manage");
       const snap = await keys().where("workspaceId", "==", workspaceId).orderBy("createdAt", "desc").limit(MAX_ACTIVE_KEYS_PER_WORKSPACE * 4).get();
-      return snap.docs.map((doc) => toView(doc.id, doc.data() as StoredApiKey));
+      return snap.docs.map((doc) => toView(doc.id, requireRecord(doc, storedApiKeySchema, API_KEY)));
     },
 
     /** Revokes a key; revoking twice is not an error. */
     async revoke(principal: Principal, workspaceId: string, keyId: string): Promise<ApiKeyView> {
       await access.require(principal, workspaceId, "apiKeys:manage");
       const ref = keys().doc(keyId);
-      const snap = await ref.get();
-      const stored = snap.data() as StoredApiKey | undefined;
+      const stored = readRecord(await ref.get(), storedApiKeySchema, API_KEY);
       if (!stored || stored.workspaceId !== workspaceId) throw new ValidationError("Invalid keyId: no such key in this workspace", [{ path: "keyId", message: "Unknown key" }]);
       if (stored.revokedAt) return toView(keyId, stored);
       const revokedAt = Timestamp.fromMillis(clock.now());

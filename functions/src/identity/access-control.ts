@@ -2,7 +2,9 @@ import type { Firestore } from "firebase-admin/firestore";
 import { cacheKeys } from "../app/cache-keys";
 import type { ReadThroughCache } from "../lib/cache";
 import { NotFoundError, PermissionDeniedError } from "../lib/errors";
-import { roleAllows, ROLES, type Action, type Role } from "./permissions";
+import { readRecord } from "../lib/firestore-records";
+import { memberPath, storedMemberSchema } from "../workspaces/workspace-records";
+import { roleAllows, type Action, type Role } from "./permissions";
 import type { Principal } from "./principal";
 
 export type AccessControlDeps = {
@@ -22,9 +24,8 @@ export type MembershipLoader = (workspaceId: string, uid: string) => Promise<Rol
  */
 export function createAccessControl({ db, cache }: AccessControlDeps, loadRole?: MembershipLoader) {
   const readRole: MembershipLoader = async (workspaceId, uid) => {
-    const snap = await db.doc(`workspaces/${workspaceId}/members/${uid}`).get();
-    const role = snap.get("role");
-    return snap.exists && (ROLES as readonly string[]).includes(role) ? (role as Role) : null;
+    const member = readRecord(await db.doc(memberPath(workspaceId, uid)).get(), storedMemberSchema, { kind: "workspace member" });
+    return member?.role ?? null;
   };
   const roleOf: MembershipLoader = loadRole ?? ((workspaceId, uid) => cache.getOrLoad(cacheKeys.member(workspaceId, uid), () => readRole(workspaceId, uid), "user"));
 

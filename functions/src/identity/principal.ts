@@ -1,6 +1,8 @@
+import { PermissionDeniedError } from "../lib/errors";
 import type { ApiKeyScope } from "./permissions";
 
-export type PlanTier = "free" | "pro" | "enterprise";
+export const PLAN_TIERS = ["free", "pro", "enterprise"] as const;
+export type PlanTier = (typeof PLAN_TIERS)[number];
 
 /**
  * Who is acting. Callables act for a Firebase Auth user; REST calls for an API key, which
@@ -17,4 +19,10 @@ export function actorUid(principal: Principal): string {
 
 export function principalId(principal: Principal): string {
   return principal.kind === "user" ? `user:${principal.uid}` : `apiKey:${principal.keyId}`;
+}
+
+/** The uid of a user principal; API keys act inside their one workspace and may not do this. */
+export function requireUser(principal: Principal): string {
+  if (principal.kind !== "user") throw new PermissionDeniedError("API keys cannot do this; sign in as a user.");
+  return principal.uid;
 }

@@ -1,5 +1,7 @@
 import type { Firestore } from "firebase-admin/firestore";
+import { readRecord } from "../lib/firestore-records";
 import type { PlanTier } from "./principal";
+import { storedUserSchema, userPath } from "./user-records";
 
 /**
  * What the backend reads of `users/{uid}`, and all the cache holds of it (`cacheKeys.user`):
@@ -7,12 +9,8 @@ import type { PlanTier } from "./principal";
  */
 export type UserProfile = { plan: PlanTier };
 
-const PLANS: readonly string[] = ["free", "pro", "enterprise"] satisfies PlanTier[];
-
 /** The profile, or null when there is no user document. An unknown plan reads as free. */
 export async function readUserProfile(db: Pick<Firestore, "doc">, uid: string): Promise<UserProfile | null> {
-  const snap = await db.doc(`users/${uid}`).get();
-  if (!snap.exists) return null;
-  const plan = snap.get("plan");
-  return { plan: typeof plan === "string" && PLANS.includes(plan) ? (plan as PlanTier) : "free" };
+  const stored = readRecord(await db.doc(userPath(uid)).get(), storedUserSchema, { kind: "user" });
+  return stored ? { plan: stored.plan } : null;
 }

@@ -9,7 +9,7 @@ export type RestErrorBody = {
 
 export type RestErrorResponse = { status: number; body: RestErrorBody };
 
-const httpStatusByCode: Record<AppErrorCode | "internal", number> = {
+const httpStatusByCode: Record<AppErrorCode, number> = {
   "invalid-argument": 400,
   unauthenticated: 401,
   "permission-denied": 403,
@@ -33,6 +33,7 @@ const callableCodeByCode: Record<AppErrorCode, FunctionsErrorCode> = {
   "payload-too-large": "invalid-argument",
   "resource-exhausted": "resource-exhausted",
   unavailable: "unavailable",
+  internal: "internal",
 };
 
 const INTERNAL_MESSAGE = "Internal error.";
@@ -43,7 +44,7 @@ const INTERNAL_MESSAGE = "Internal error.";
  */
 export function toHttpsError(error: unknown, context: Record<string, unknown> = {}): HttpsError {
   if (error instanceof HttpsError) return error;
-  if (isAppError(error)) {
+  if (isAppError(error) && error.code !== "internal") {
     return new HttpsError(callableCodeByCode[error.code], error.message, error.details);
   }
   logUnexpected(error, context);
@@ -52,7 +53,7 @@ export function toHttpsError(error: unknown, context: Record<string, unknown> = 
 
 /** Turns anything a REST handler threw into a status and the stable JSON error body. */
 export function toRestError(error: unknown, context: Record<string, unknown> = {}): RestErrorResponse {
-  if (isAppError(error)) {
+  if (isAppError(error) && error.code !== "internal") {
     const body: RestErrorBody = { error: { code: error.code, message: error.message } };
     if (error.details) body.error.details = error.details;
     return { status: httpStatusByCode[error.code], body };

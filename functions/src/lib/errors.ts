@@ -14,7 +14,8 @@ export type AppErrorCode =
   | "failed-precondition"
   | "resource-exhausted"
   | "unavailable"
-  | "payload-too-large";
+  | "payload-too-large"
+  | "internal";
 
 export abstract class AppError extends Error {
   abstract readonly code: AppErrorCode;
@@ -74,6 +75,23 @@ export class RateLimitedError extends AppError {
 
 export class UnavailableError extends AppError {
   readonly code = "unavailable" as const;
+}
+
+/**
+ * A stored document (or another record we wrote ourselves) does not match its schema: a bug or
+ * a hand edit, never the caller's fault. Maps to `internal`; the document path and the failing
+ * field paths are kept for logs, never the values, and never shown to the caller.
+ */
+export class DataIntegrityError extends AppError {
+  readonly code = "internal" as const;
+  readonly path: string;
+  readonly fields: string[];
+
+  constructor(kind: string, path: string, fields: string[]) {
+    super(`Stored ${kind} at ${path} is malformed (${fields.join(", ")}).`);
+    this.path = path;
+    this.fields = fields;
+  }
 }
 
 export function isAppError(error: unknown): error is AppError {

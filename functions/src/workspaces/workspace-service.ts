@@ -7,7 +7,9 @@ import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
+import { readRecord, requireRecord } from "../lib/firestore-records";
 import type { AddMemberInput, CreateWorkspaceInput } from "./workspace-schemas";
+import { MEMBERS, memberPath, membersPath, storedMemberSchema, storedWorkspaceSchema, WORKSPACES, workspacePath, type StoredWorkspace } from "./workspace-records";
 
 export type { PlanTier };
 
@@ -30,12 +32,8 @@ export type WorkspaceServiceDeps = {
   cache: ReadThroughCache;
 };
 
-export const WORKSPACES = "workspaces";
-export const MEMBERS = "members";
 /** Members one workspace may have. @default 500 */
 export const MAX_MEMBERS = 500;
-
-type StoredWorkspace = { name: string; description: string; plan: PlanTier; ownerUid: string; createdAt: Timestamp; updatedAt: Timestamp };
 
 const toWorkspace = (id: string, data: StoredWorkspace): Workspace => ({
   id,
@@ -48,8 +46,9 @@ const toWorkspace = (id: string, data: StoredWorkspace): Workspace => ({
 
 /** The workspace as `cacheKeys.workspace` holds it, or null when there is none. */
 export async function readWorkspace(db: Pick<Firestore, "doc">, workspaceId: string): Promise<Workspace | null> {
-  const snap = await db.doc(`${WORKSPACES}/${workspaceId}`).get();
-  return snap.exists ? toWorkspace(snap.id, snap.data() as StoredWorkspace) : null;
+  const snap = await db.doc(workspacePath(workspaceId)).get();
+  const stored = readRecord(snap, storedWorkspaceSchema, { kind: "workspace" });
+  return stored ? toWorkspace(snap.id, stored) : null;
 }
 
 export function createWorkspaceService({ db, clock, access, cache }: WorkspaceServiceDeps) {
@@ -78,33 +77,46 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
     },
 
     /** The caller's workspaces with their role, oldest membership first, a page at a time. */
+    /** An API key's own workspace with the key's scopes; any valid key may see it. */
+    async describeForKey(principal: Principal): Promise<{ workspace: Workspace; scopes: string[] }> {
+      if (principal.kind !== "apiKey") throw new PermissionDeniedError("Only API keys have a workspace of their own.");
+      const workspace = await cachedWorkspace(principal.workspaceId);
+      if (!workspace) throw new NotFoundError("Workspace not found.");
+      return { workspace: { ...workspace }, scopes: [...principal.scopes] };
+    },
+
     async listForUser(uid: string, pageSize = 50, cursor?: string): Promise<Page<Workspace & { role: Role }>> {
       let query = db.collectionGroup(MEMBERS).where("uid", "==", uid).orderBy("workspaceId").limit(pageSize);
       const after = cursor ? decodeCursor(cursor, 1) : undefined;
       if (after) query = query.startAfter(...after);
       const memberships = await query.get();
-      const refs = memberships.docs.map((doc) => db.doc(`${WORKSPACES}/${doc.get("workspaceId")}`));
-      const workspaces = refs.length ? await db.getAll(...refs) : [];
-      const items = workspaces
-        .map((snap, i) => (snap.exists ? { ...toWorkspace(snap.id, snap.data() as StoredWorkspace), role: memberships.docs[i]?.get("role") as Role } : null))
-        .filter((item): item is Workspace & { role: Role } => item !== null);
-      const last = memberships.docs[memberships.docs.length - 1];
-      return { items, nextCursor: memberships.size === pageSize && last ? encodeCursor([last.get("workspaceId")]) : null };
+      const members = memberships.docs.map((doc) => requireRecord(doc, storedMemberSchema, { kind: "workspace member" }));
+      const workspaces = members.length ? await db.getAll(...members.map((member) => db.doc(workspacePath(member.workspaceId)))) : [];
+      const items = workspaces.flatMap((snap, i) => {
+        const stored = readRecord(snap, storedWorkspaceSchema, { kind: "workspace" });
+        const role = members[i]?.role;
+        return stored && role ? [{ ...toWorkspace(snap.id, stored), role }] : [];
+      });
+      const last = members[members.length - 1];
+      return { items, nextCursor: memberships.size === pageSize && last ? encodeCursor([last.workspaceId]) : null };
     },
 
     async listMembers(principal: Principal, workspaceId: string): Promise<Membership[]> {
       await access.require(principal, workspaceId, "workspace:read");
-      const snap = await db.collection(`${WORKSPACES}/${workspaceId}/${MEMBERS}`).orderBy(FieldPath.documentId()).limit(MAX_MEMBERS).get();
-      return snap.docs.map((doc) => ({ workspaceId, uid: doc.id, role: doc.get("role") as Role, addedAt: (doc.get("addedAt") as Timestamp).toDate().toISOString() }));
+      const snap = await db.collection(membersPath(workspaceId)).orderBy(FieldPath.documentId()).limit(MAX_MEMBERS).get();
+      return snap.docs.map((doc) => {
+        const member = requireRecord(doc, storedMemberSchema, { kind: "workspace member" });
+        return { workspaceId, uid: doc.id, role: member.role, addedAt: member.addedAt.toDate().toISOString() };
+      });
     },
 
     /** Adds or re-roles a member. Nobody can change the owner's membership this way. */
     async setMember(principal: Principal, input: AddMemberInput): Promise<Membership> {
       await access.require(principal, input.workspaceId, "members:manage");
-      const ref = db.doc(`${WORKSPACES}/${input.workspaceId}/${MEMBERS}/${input.uid}`);
+      const ref = db.doc(memberPath(input.workspaceId, input.uid));
       const now = Timestamp.fromMillis(clock.now());
       await db.runTransaction(async (tx) => {
-        const [existing, count] = await Promise.all([tx.get(ref), tx.get(db.collection(`${WORKSPACES}/${input.workspaceId}/${MEMBERS}`).count())]);
+        const [existing, count] = await Promise.all([tx.get(ref), tx.get(db.collection(membersPath(input.workspaceId)).count())]);
         if (existing.get("role") === "owner") throw new PermissionDeniedError("The owner's role cannot be changed.");
         if (!existing.exists && count.data().count >= MAX_MEMBERS) throw new FailedPreconditionError(`A workspace may have at most ${MAX_MEMBERS} members.`);
         tx.set(ref, { uid: input.uid, workspaceId: input.workspaceId, role: input.role, addedAt: existing.exists ? existing.get("addedAt") : now });
@@ -115,7 +127,7 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
 
     async removeMember(principal: Principal, workspaceId: string, uid: string): Promise<void> {
       await access.require(principal, workspaceId, "members:manage");
-      const ref = db.doc(`${WORKSPACES}/${workspaceId}/${MEMBERS}/${uid}`);
+      const ref = db.doc(memberPath(workspaceId, uid));
       await db.runTransaction(async (tx) => {
         const existing = await tx.get(ref);
         if (!existing.exists) throw new NotFoundError("Member not found.");
