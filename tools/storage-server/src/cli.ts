@@ -1,0 +1,50 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * CLI: `tsx src/cli.ts [--host 127.0.0.1] [--port 9199] [--data-dir .local/storage]
+ * [--signing-key path/to/service-account.json]...`. Prints one line
+ * `storage-server listening on http://HOST:PORT` when ready; exits cleanly on SIGINT/SIGTERM.
+ */
+import { loadTrustedKey } from "./signed-url";
+import { startStorageServer } from "./server";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1]!;
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return eq ? eq.slice(name.length + 3) : fallback;
+}
+
+/** Every value of a repeatable flag (`--signing-key a --signing-key=b`). */
+function args(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === `--${name}` && process.argv[i + 1]) out.push(process.argv[i + 1]!);
+    else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3));
+  });
+  return out;
+}
+
+async function main(): Promise<void> {
+  const host = arg("host", process.env["STORAGE_SERVER_HOST"] ?? "127.0.0.1");
+  const port = Number(arg("port", process.env["STORAGE_SERVER_PORT"] ?? "9199"));
+  const dataDir = arg("data-dir", process.env["STORAGE_SERVER_DATA_DIR"] ?? ".local/storage");
+  const keyFiles = [...args("signing-key"), ...(process.env["STORAGE_SERVER_SIGNING_KEY"] ? [process.env["STORAGE_SERVER_SIGNING_KEY"]] : [])];
+  const server = await startStorageServer({ host, port, dataDir, signingKeys: keyFiles.map(loadTrustedKey) });
+  console.log(`storage-server listening on ${server.url}`);
+  let closing = false;
+  const shutdown = (): void => {
+    if (closing) return;
+    closing = true;
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
