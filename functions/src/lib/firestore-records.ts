@@ -13,6 +13,25 @@ import { logger } from "./logging";
 /** A Firestore `Timestamp` field. */
 export const timestampField = z.custom<Timestamp>((value) => value instanceof Timestamp, "Must be a Firestore Timestamp");
 
+/**
+ * A string field holding JSON text of `shape`: values Firestore cannot hold (arrays of arrays)
+ * are stored as text. Read the value with `decodeJsonText` after the record has been parsed.
+ */
+export function jsonTextField(shape: z.ZodType) {
+  return z.string().refine((text) => {
+    try {
+      return shape.safeParse(JSON.parse(text)).success;
+    } catch {
+      return false;
+    }
+  }, "Must be JSON text of the expected shape");
+}
+
+/** The value inside JSON text already checked by `jsonTextField(shape)`. */
+export function decodeJsonText<S extends z.ZodType>(text: string, shape: S): z.output<S> {
+  return shape.parse(JSON.parse(text));
+}
+
 /** What a record read needs of a snapshot: a `DocumentSnapshot` or a `QueryDocumentSnapshot`. */
 export type RecordSnapshot = { readonly exists: boolean; readonly ref: { readonly path: string }; data(): DocumentData | undefined };
 

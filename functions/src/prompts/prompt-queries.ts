@@ -1,22 +1,23 @@
 import { FieldPath, Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { ValidationError } from "../lib/errors";
+import { requireRecord } from "../lib/firestore-records";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import { parseInput } from "../lib/validation";
 import { DEFAULT_PAGE_SIZE } from "./prompt-limits";
 import { labelHistoryOptions, listPromptsOptions, pageOptions, type LabelHistoryOptions, type ListPromptsOptions, type PageOptions } from "./prompt-schemas";
 import {
   labelEventsPath,
-  promptFromSnapshot,
   promptsPath,
   sequenceId,
-  toLabelEvent,
-  toPromptView,
+  storedLabelEventSchema,
+  storedPromptSchema,
+  storedVersionSchema,
   versionsPath,
   type PromptRecord,
   type StoredLabelEvent,
-  type StoredPrompt,
   type StoredVersion,
-} from "./prompt-store";
+} from "./prompt-records";
+import { toLabelEvent, toPromptView } from "./prompt-store";
 import type { LabelEvent, PromptVersionSummary, PromptView } from "./prompt-types";
 import { searchQueryWords } from "./search-tokens";
 
@@ -25,6 +26,10 @@ import { searchQueryWords } from "./search-tokens";
  * search plus tag). A page may then hold fewer items than asked, with a cursor to go on.
  */
 export const MAX_SCANNED_PER_PAGE = 500;
+
+const PROMPT = { kind: "prompt" };
+const VERSION = { kind: "prompt version" };
+const LABEL_EVENT = { kind: "label event" };
 
 export type PromptQueriesDeps = { db: Pick<Firestore, "collection"> };
 
@@ -51,18 +56,18 @@ export function createPromptQueries({ db }: PromptQueriesDeps) {
       query = query.orderBy("createdAt", "desc").orderBy(FieldPath.documentId(), "desc");
       const after = options.cursor ? promptCursor(options.cursor) : undefined;
 
-      const matches = (doc: QueryDocumentSnapshot): boolean => {
-        const data = doc.data() as StoredPrompt;
+      const matches = ({ data }: PromptRecord): boolean => {
         if (data.deleting) return false;
         if (words && options.tag !== undefined && !data.tags.includes(options.tag)) return false;
         return !words || words.others.every((word) => data.searchTokens.includes(word));
       };
       const filtered = Boolean(words && (options.tag !== undefined || words.others.length > 0));
-      const page = await scan(query, pageSize, after, matches, filtered, (doc) => [(doc.get("createdAt") as Timestamp).toMillis(), doc.id]);
-      return {
-        items: page.items.map((doc) => toPromptView(workspaceId, promptFromSnapshot(doc) as PromptRecord)),
-        nextCursor: page.nextCursor,
-      };
+      const page = await scan(query, pageSize, after, filtered, {
+        read: (doc): PromptRecord => ({ id: doc.id, data: requireRecord(doc, storedPromptSchema, PROMPT) }),
+        matches,
+        position: ({ id, data }) => ({ cursor: [data.createdAt.toMillis(), id], startAfter: [data.createdAt, id] }),
+      });
+      return { items: page.items.map((record) => toPromptView(workspaceId, record)), nextCursor: page.nextCursor };
     },
 
     /** Versions of a prompt, newest first, without their text; with the labels pointing at each. */
@@ -71,13 +76,14 @@ export function createPromptQueries({ db }: PromptQueriesDeps) {
       const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
       const query = db.collection(versionsPath(workspaceId, prompt.id)).orderBy(FieldPath.documentId(), "desc");
       const after = options.cursor ? [sequenceId(numberCursor(options.cursor))] : undefined;
-      const page = await scan(query, pageSize, after, () => true, false, (doc) => [Number(doc.id)]);
+      const page = await scan(query, pageSize, after, false, {
+        read: (doc): StoredVersion => requireRecord(doc, storedVersionSchema, VERSION),
+        matches: () => true,
+        position: (data) => ({ cursor: [data.version], startAfter: [sequenceId(data.version)] }),
+      });
       const labelsOf = (version: number) => Object.entries(prompt.data.labels).filter(([, v]) => v === version).map(([label]) => label).sort();
       return {
-        items: page.items.map((doc) => {
-          const data = doc.data() as StoredVersion;
-          return { version: data.version, createdBy: data.createdBy, createdAt: data.createdAt.toDate().toISOString(), ...(data.message ? { message: data.message } : {}), labels: labelsOf(data.version) };
-        }),
+        items: page.items.map((data) => ({ version: data.version, createdBy: data.createdBy, createdAt: data.createdAt.toDate().toISOString(), ...(data.message ? { message: data.message } : {}), labels: labelsOf(data.version) })),
         nextCursor: page.nextCursor,
       };
     },
@@ -90,47 +96,49 @@ export function createPromptQueries({ db }: PromptQueriesDeps) {
       if (options.label !== undefined) query = query.where("label", "==", options.label);
       query = query.orderBy(FieldPath.documentId(), "desc");
       const after = options.cursor ? [sequenceId(numberCursor(options.cursor))] : undefined;
-      const page = await scan(query, pageSize, after, () => true, false, (doc) => [Number(doc.id)]);
-      return { items: page.items.map((doc) => toLabelEvent(doc.id, doc.data() as StoredLabelEvent)), nextCursor: page.nextCursor };
+      const page = await scan(query, pageSize, after, false, {
+        read: (doc): { id: string; data: StoredLabelEvent } => ({ id: doc.id, data: requireRecord(doc, storedLabelEventSchema, LABEL_EVENT) }),
+        matches: () => true,
+        position: ({ data }) => ({ cursor: [data.seq], startAfter: [sequenceId(data.seq)] }),
+      });
+      return { items: page.items.map(({ id, data }) => toLabelEvent(id, data)), nextCursor: page.nextCursor };
     },
   };
 }
 
-type CursorOf = (doc: QueryDocumentSnapshot) => Array<string | number>;
+/** Where a list stands after an item: the opaque cursor's values and the query's `startAfter`. */
+type Position = { cursor: Array<string | number>; startAfter: unknown[] };
+
+/** How a list reads its documents: parse one, keep it or not, and where the list stands after it. */
+type Reader<T> = { read: (doc: QueryDocumentSnapshot) => T; matches: (item: T) => boolean; position: (item: T) => Position };
 
 /**
  * Reads a page: up to `pageSize` matching documents after `after`. One extra match is looked
  * for, so `nextCursor` is null exactly when nothing follows; if the scan budget runs out first,
  * the cursor points after the last document read and the page may be short.
  */
-async function scan(query: Query, pageSize: number, after: unknown[] | undefined, matches: (doc: QueryDocumentSnapshot) => boolean, filtered: boolean, cursorOf: CursorOf) {
-  const items: QueryDocumentSnapshot[] = [];
+async function scan<T>(query: Query, pageSize: number, after: unknown[] | undefined, filtered: boolean, reader: Reader<T>): Promise<Page<T>> {
+  const items: T[] = [];
+  let lastItem: Position | undefined;
   let position = after;
   let scanned = 0;
   const batchSize = filtered ? Math.min(MAX_SCANNED_PER_PAGE, (pageSize + 1) * 4) : pageSize + 1;
   for (;;) {
     const snap = await (position ? query.startAfter(...position) : query).limit(batchSize).get();
+    let lastRead: Position | undefined;
     for (const doc of snap.docs) {
       scanned += 1;
-      position = toPosition(cursorOf(doc));
-      if (!matches(doc)) continue;
-      if (items.length === pageSize) {
-        const last = items[items.length - 1] as QueryDocumentSnapshot;
-        return { items, nextCursor: encodeCursor(cursorOf(last)) };
-      }
-      items.push(doc);
+      const item = reader.read(doc);
+      lastRead = reader.position(item);
+      position = lastRead.startAfter;
+      if (!reader.matches(item)) continue;
+      if (items.length === pageSize && lastItem) return { items, nextCursor: encodeCursor(lastItem.cursor) };
+      items.push(item);
+      lastItem = lastRead;
     }
     if (snap.size < batchSize) return { items, nextCursor: null };
-    if (scanned >= MAX_SCANNED_PER_PAGE) {
-      const lastRead = snap.docs[snap.docs.length - 1] as QueryDocumentSnapshot;
-      return { items, nextCursor: encodeCursor(cursorOf(lastRead)) };
-    }
+    if (scanned >= MAX_SCANNED_PER_PAGE && lastRead) return { items, nextCursor: encodeCursor(lastRead.cursor) };
   }
-}
-
-/** Cursor values as the query's `startAfter` wants them. */
-function toPosition(values: Array<string | number>): unknown[] {
-  return values.length === 2 ? [Timestamp.fromMillis(values[0] as number), values[1]] : [sequenceId(values[0] as number)];
 }
 
 function promptCursor(cursor: string): unknown[] {

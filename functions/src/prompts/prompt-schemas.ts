@@ -4,7 +4,7 @@ import { LABEL_NAME, PROMPT_LIMITS, RESERVED_LABELS, RESERVED_VARIABLE_NAMES, ut
 import type { VariableSpec, VariableType } from "./prompt-types";
 import { versionContentIssues } from "./version-content";
 
-const VARIABLE_TYPES = ["string", "number", "boolean", "enum", "json"] as const satisfies readonly VariableType[];
+export const VARIABLE_TYPES = ["string", "number", "boolean", "enum", "json"] as const satisfies readonly VariableType[];
 
 const templateText = z
   .string()

@@ -6,6 +6,7 @@ import { actorUid, principalId, type Principal } from "../identity/principal";
 import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
+import { readRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { parseInput } from "../lib/validation";
 import { diffVersions as diffContent, type VersionDiff } from "./prompt-diff";
@@ -25,20 +26,19 @@ import {
 } from "./prompt-schemas";
 import {
   labelEventsPath,
-  promptFromSnapshot,
   promptPath,
   promptsPath,
   sequenceId,
-  toPromptView,
-  toStoredVariable,
-  toVersionView,
+  storedPromptSchema,
+  storedVersionSchema,
+  versionPath,
   versionsPath,
-  withoutUndefined,
   type PromptRecord,
   type StoredLabelEvent,
   type StoredPrompt,
   type StoredVersion,
-} from "./prompt-store";
+} from "./prompt-records";
+import { promptFromSnapshot, toPromptView, toStoredVariable, toVersionView, withoutUndefined } from "./prompt-store";
 import type { PromptVersionView, PromptView, RenderedPrompt, VersionSelector } from "./prompt-types";
 import { renderTemplate } from "./render";
 import { searchTokens } from "./search-tokens";
@@ -73,8 +73,8 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
     const view = await cache.getOrLoad(
       cacheKeys.promptVersion(workspaceId, promptId, version),
       async () => {
-        const snap = await db.doc(`${versionsPath(workspaceId, promptId)}/${sequenceId(version)}`).get();
-        return snap.exists ? toVersionView(workspaceId, promptId, snap.data() as StoredVersion) : null;
+        const stored = readRecord(await db.doc(versionPath(workspaceId, promptId, version)).get(), storedVersionSchema, { kind: "prompt version" });
+        return stored ? toVersionView(workspaceId, promptId, stored) : null;
       },
       "prompt",
     );
@@ -159,7 +159,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       const version = storedVersion(1, body, principal, at);
       const batch = db.batch();
       batch.create(ref, prompt);
-      batch.create(db.doc(`${versionsPath(workspaceId, ref.id)}/${sequenceId(1)}`), version);
+      batch.create(db.doc(versionPath(workspaceId, ref.id, 1)), version);
       await batch.commit();
       logger.info("prompts.created", { workspaceId, promptId: ref.id, actor: principalId(principal) });
       return { prompt: toPromptView(workspaceId, { id: ref.id, data: prompt }), version: toVersionView(workspaceId, ref.id, version) };
@@ -205,7 +205,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
         if (latest >= PROMPT_LIMITS.versions) throw new FailedPreconditionError(`A prompt may have at most ${PROMPT_LIMITS.versions} versions.`);
         const at = now();
         const stored = storedVersion(latest + 1, body, principal, at);
-        tx.create(db.doc(`${versionsPath(workspaceId, promptId)}/${sequenceId(latest + 1)}`), stored);
+        tx.create(db.doc(versionPath(workspaceId, promptId, latest + 1)), stored);
         tx.update(ref, { latestVersion: latest + 1, updatedAt: at });
         return stored;
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
@@ -332,9 +332,9 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       await authorize(principal, workspaceId, promptId, "prompts:write");
       const ref = db.doc(promptPath(workspaceId, promptId));
       await db.runTransaction(async (tx) => {
-        const snap = await tx.get(ref);
-        if (!snap.exists) throw new NotFoundError("Prompt not found.");
-        if (!snap.get("archived")) throw new FailedPreconditionError("Archive the prompt before deleting it.");
+        const stored = readRecord(await tx.get(ref), storedPromptSchema, { kind: "prompt" });
+        if (!stored) throw new NotFoundError("Prompt not found.");
+        if (!stored.archived) throw new FailedPreconditionError("Archive the prompt before deleting it.");
         tx.update(ref, { deleting: true, updatedAt: now() });
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
       // Gone for every reader from here on, before its children go.

@@ -1,77 +1,15 @@
-import type { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import type { Timestamp } from "firebase-admin/firestore";
+import { z } from "zod";
+import { decodeJsonText, readRecord, type RecordSnapshot } from "../lib/firestore-records";
+import { storedPromptSchema, type PromptRecord, type StoredLabelEvent, type StoredVariable, type StoredVersion } from "./prompt-records";
 import type { LabelEvent, PromptVersionView, PromptView, VariableSpec } from "./prompt-types";
 
-/**
- * How prompts are laid out in Firestore, and the mapping between stored documents and views.
- *
- * - `workspaces/{w}/prompts/{p}`: metadata, `latestVersion`, `labels` (label -> version),
- *   `searchTokens`, `labelEventCount`, `archived`, `deleting`.
- * - `workspaces/{w}/prompts/{p}/versions/{00000001}`: immutable content of version 1, ...
- * - `workspaces/{w}/prompts/{p}/labelEvents/{00000001}`: label history, numbered like versions.
- */
-export const PROMPTS = "prompts";
-export const VERSIONS = "versions";
-export const LABEL_EVENTS = "labelEvents";
+/** Mapping between the stored documents of the prompt library (`prompt-records.ts`) and its views. */
 
-export const promptsPath = (workspaceId: string) => `workspaces/${workspaceId}/${PROMPTS}`;
-export const promptPath = (workspaceId: string, promptId: string) => `${promptsPath(workspaceId)}/${promptId}`;
-export const versionsPath = (workspaceId: string, promptId: string) => `${promptPath(workspaceId, promptId)}/${VERSIONS}`;
-export const labelEventsPath = (workspaceId: string, promptId: string) => `${promptPath(workspaceId, promptId)}/${LABEL_EVENTS}`;
-
-/** Zero-padded so document ids sort like the numbers they hold. */
-export function sequenceId(n: number): string {
-  return String(n).padStart(8, "0");
-}
-
-export type StoredPrompt = {
-  name: string;
-  description: string;
-  tags: string[];
-  searchTokens: string[];
-  latestVersion: number;
-  labels: Record<string, number>;
-  labelEventCount: number;
-  archived: boolean;
-  /** Set while a hard delete runs; such a prompt is treated as gone. */
-  deleting?: boolean;
-  createdBy: string;
-  createdAt: Timestamp;
-  updatedAt: Timestamp;
-};
-
-/** Defaults are stored as JSON text: a `json` default may nest arrays, which Firestore cannot. */
-export type StoredVariable = Omit<VariableSpec, "default"> & { defaultJson?: string };
-
-export type StoredVersion = {
-  version: number;
-  template: string;
-  systemTemplate?: string;
-  variables: StoredVariable[];
-  model?: string;
-  temperature?: number;
-  maxOutputTokens?: number;
-  message?: string;
-  createdBy: string;
-  createdAt: Timestamp;
-};
-
-export type StoredLabelEvent = {
-  seq: number;
-  label: string;
-  action: LabelEvent["action"];
-  fromVersion: number | null;
-  toVersion: number | null;
-  actorUid: string;
-  actor: string;
-  at: Timestamp;
-};
-
-export type PromptRecord = { id: string; data: StoredPrompt };
-
-export function promptFromSnapshot(snap: DocumentSnapshot): PromptRecord | null {
-  if (!snap.exists) return null;
-  const data = snap.data() as StoredPrompt;
-  if (data.deleting) return null;
+/** The prompt, or null when there is none or it is being deleted. */
+export function promptFromSnapshot(snap: RecordSnapshot & { id: string }): PromptRecord | null {
+  const data = readRecord(snap, storedPromptSchema, { kind: "prompt" });
+  if (!data || data.deleting) return null;
   return { id: snap.id, data };
 }
 
@@ -98,7 +36,7 @@ export function toStoredVariable(spec: VariableSpec): StoredVariable {
 
 export function toVariableSpec(stored: StoredVariable): VariableSpec {
   const { defaultJson, ...rest } = stored;
-  return defaultJson === undefined ? { ...rest } : { ...rest, default: JSON.parse(defaultJson) as unknown };
+  return defaultJson === undefined ? { ...rest } : { ...rest, default: decodeJsonText(defaultJson, z.unknown()) };
 }
 
 export function toVersionView(workspaceId: string, promptId: string, data: StoredVersion): PromptVersionView {
