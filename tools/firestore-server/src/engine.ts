@@ -11,7 +11,10 @@ import { Database, type StoredDoc } from "./store";
 import { currentTime, fromTimestamp, nextTime, toTimestamp, type Micros } from "./time";
 import { TransactionManager, type Txn } from "./transactions";
 import type { DocumentMask, ReadConsistency, Status, Write, WriteResult } from "./types";
-import { applyStaged, stageWrite, writeTarget, type Staged } from "./writes";
+import { applyStaged, stageWrite, writeTarget, type DocChange, type Staged } from "./writes";
+
+/** Called after each commit (or BatchWrite) with the documents it changed, in commit order. */
+export type CommitObserver = (db: DbName, changes: readonly DocChange[], commitTime: Micros) => void;
 
 /** How a read observes the database: a snapshot time, or the latest state under a transaction's locks. */
 export interface ReadContext {
@@ -28,6 +31,19 @@ export class Engine {
   private readonly databases = new Map<string, Database>();
   readonly txns = new TransactionManager();
   readonly listen = new ListenManager();
+  private readonly observers = new Set<CommitObserver>();
+
+  /** Registers a commit observer (the change feed); returns a function that removes it. */
+  observeCommits(observer: CommitObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private committed(db: DbName, store: Database, changes: DocChange[], commitTime: Micros): void {
+    this.listen.onCommit(db.key, store, new Map(changes.map((c) => [c.path, c.after])), commitTime);
+    if (changes.length === 0) return;
+    for (const observer of this.observers) observer(db, changes, commitTime);
+  }
 
   store(db: DbName): Database {
     let s = this.databases.get(db.key);
@@ -118,8 +134,7 @@ export class Engine {
     } finally {
       if (txn) this.txns.finish(txn);
     }
-    const changed = applyStaged(store, staged, commitTime);
-    this.listen.onCommit(db.key, store, changed, commitTime);
+    this.committed(db, store, applyStaged(store, staged, commitTime), commitTime);
     return { commit_time: toTimestamp(commitTime), write_results: results };
   }
 
@@ -130,14 +145,14 @@ export class Engine {
     const commitTime = nextTime();
     const write_results: WriteResult[] = [];
     const status: Status[] = [];
-    const allChanged = new Map<string, StoredDoc | null>();
+    const allChanges: DocChange[] = [];
     for (const w of writes) {
       try {
         const staged: Staged = new Map();
         const path = writeTarget(db, w);
         this.txns.woundHolders(db.key, [path]);
         const { result } = stageWrite(db, store, staged, w, commitTime);
-        for (const [p, d] of applyStaged(store, staged, commitTime)) allChanged.set(p, d);
+        allChanges.push(...applyStaged(store, staged, commitTime));
         write_results.push(result);
         status.push({ code: 0, message: "" });
       } catch (err) {
@@ -146,7 +161,7 @@ export class Engine {
         status.push({ code: err.code, message: err.message });
       }
     }
-    this.listen.onCommit(db.key, store, allChanged, commitTime);
+    this.committed(db, store, allChanges, commitTime);
     return { write_results, status };
   }
 

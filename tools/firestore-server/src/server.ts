@@ -7,6 +7,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as net from "node:net";
 import { Duplex } from "node:stream";
+import { ChangeFeed, DEFAULT_CHANGE_FEED_CAPACITY } from "./change-feed";
 import { Engine } from "./engine";
 import { createHttpServer } from "./http-admin";
 import { firestoreService } from "./proto";
@@ -15,12 +16,15 @@ import { createHandlers } from "./service";
 export interface ServerOptions {
   host?: string;
   port?: number;
+  /** Document changes the change feed keeps per database. @default 10000 */
+  changeFeedCapacity?: number;
 }
 
 export interface RunningServer {
   host: string;
   port: number;
   engine: Engine;
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -64,13 +68,15 @@ function withHead(socket: net.Socket, head: Buffer): Duplex {
 export async function startFirestoreServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const engine = new Engine();
+  const changes = new ChangeFeed(options.changeFeedCapacity ?? DEFAULT_CHANGE_FEED_CAPACITY);
+  engine.observeCommits(changes.record);
   const grpcServer = new grpc.Server({
     "grpc.max_receive_message_length": 64 * 1024 * 1024,
     "grpc.max_send_message_length": 64 * 1024 * 1024,
   });
   grpcServer.addService(firestoreService(), createHandlers(engine));
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const httpServer = createHttpServer(engine);
+  const httpServer = createHttpServer(engine, changes);
   const sockets = new Set<net.Socket>();
 
   const server = net.createServer((socket) => {
@@ -104,6 +110,7 @@ export async function startFirestoreServer(options: ServerOptions = {}): Promise
     host,
     port: address.port,
     engine,
+    changes,
     close: async () => {
       engine.close();
       injector.destroy();

@@ -106,14 +106,21 @@ export function stageWrite(db: DbName, store: Database, staged: Staged, w: Write
   return { path, result };
 }
 
-/** Stores a staged batch; returns the paths whose stored state actually changed. */
-export function applyStaged(store: Database, staged: Staged, commitTime: Micros): Map<string, StoredDoc | null> {
-  const changed = new Map<string, StoredDoc | null>();
+/** A document whose stored state a commit changed (null = missing). */
+export interface DocChange {
+  path: string;
+  before: StoredDoc | null;
+  after: StoredDoc | null;
+}
+
+/** Stores a staged batch; returns the documents whose stored state actually changed. */
+export function applyStaged(store: Database, staged: Staged, commitTime: Micros): DocChange[] {
+  const changed: DocChange[] = [];
   for (const [path, doc] of staged) {
     const before = store.get(path);
     if (before === doc || (before === null && doc === null)) continue;
     store.put(path, doc, commitTime);
-    changed.set(path, doc);
+    changed.push({ path, before, after: doc });
   }
   return changed;
 }
