@@ -9,6 +9,7 @@ module.exports = {
   projects: [
     "<rootDir>/functions/jest.config.js",
     "<rootDir>/tools/firestore-server/jest.config.js",
+    "<rootDir>/tools/pubsub-server/jest.config.js",
     "<rootDir>/tools/upstash-rest/jest.config.js",
   ],
 };

@@ -63,6 +63,19 @@ describe("StreamingPull", () => {
     await stream.end();
   });
 
+  it("with exactly-once delivery the properties say so and stream acks are confirmed", async () => {
+    const subId = await withMessages(["eod"], { enableExactlyOnceDelivery: true });
+    const stream = openStream(ctx.subPath(subId));
+    const res = await stream.next();
+    expect(res.subscriptionProperties).toMatchObject({ exactlyOnceDeliveryEnabled: true });
+    const ackId = res.receivedMessages![0]!.ackId!;
+    stream.write({ ackIds: [ackId, "unknown-ack-id"] });
+    const confirmation = (await stream.next()).acknowledgeConfirmation;
+    expect(confirmation?.ackIds).toEqual([ackId]);
+    expect(confirmation?.invalidAckIds).toEqual(["unknown-ack-id"]);
+    await stream.end();
+  });
+
   it("acks sent on the stream and empty keepalive requests are accepted", async () => {
     const subId = await withMessages(["a", "b"]);
     const stream = openStream(ctx.subPath(subId));
