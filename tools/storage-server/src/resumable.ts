@@ -123,11 +123,15 @@ async function* skip(source: AsyncIterable<Buffer>, n: number): AsyncGenerator<B
   }
 }
 
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _chunk of req) void _chunk;
+}
+
 export async function handleResumablePut(ctx: Ctx, req: IncomingMessage, res: ServerResponse, uploadId: string, query: URLSearchParams): Promise<void> {
   const session = ctx.sessions.get(uploadId);
   if (!session) throw notFound("upload session");
   if (session.generation !== undefined) {
-    req.resume();
+    await drain(req);
     const record = ctx.store.buckets.get(session.bucket)?.objects.get(session.name);
     if (!record || record.generation !== session.generation) throw new ApiError(410, "notFound", "The upload session has completed.");
     sendJson(res, 200, objectResource(record, ctx.baseUrl), query);
@@ -137,10 +141,10 @@ export async function handleResumablePut(ctx: Ctx, req: IncomingMessage, res: Se
   let persisted = ctx.sessions.persisted(uploadId);
   if (range?.total !== undefined) session.total = range.total;
   if (range && range.start === undefined) {
-    req.resume();
+    await drain(req);
   } else if ((range?.start ?? 0) > persisted) {
     // A gap: the client is ahead of what we hold; tell it where we are.
-    req.resume();
+    await drain(req);
     sendIncomplete(res, persisted);
     return;
   } else {
