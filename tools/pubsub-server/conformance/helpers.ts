@@ -29,11 +29,19 @@ export type TestContext = {
   close(): Promise<void>;
 };
 
+export type GapicOptions = NonNullable<ConstructorParameters<typeof v1.SubscriberClient>[0]>;
+
+/** Options for a generated v1 client that reach the same server as `pubsub`. */
+export function gapicOptions(pubsub: PubSub): GapicOptions {
+  const { port, ...rest } = pubsub.options;
+  return { ...rest, port: port === undefined ? undefined : Number(port) } as GapicOptions;
+}
+
 /** A PubSub client on a unique `demo-conformance-*` project. Call in `beforeAll`. */
 export function setupContext(): TestContext {
   const projectId = `demo-conformance-${uid()}`;
   const pubsub = new PubSub({ projectId });
-  const subscriber = new v1.SubscriberClient(pubsub.options);
+  const subscriber = new v1.SubscriberClient(gapicOptions(pubsub));
   return {
     projectId,
     pubsub,

@@ -1,5 +1,5 @@
 import { SchemaServiceClient } from "@google-cloud/pubsub/build/src/v1";
-import { emulatorHost, pullNothing, setupContext, type TestContext } from "./helpers";
+import { gapicOptions, emulatorHost, pullNothing, setupContext, type TestContext } from "./helpers";
 
 let ctx: TestContext;
 beforeAll(() => {
@@ -31,7 +31,7 @@ describe("HTTP side of the port", () => {
 
 describe("schemas", () => {
   it("ListSchemas answers an empty list", async () => {
-    const client = new SchemaServiceClient(ctx.pubsub.options);
+    const client = new SchemaServiceClient(gapicOptions(ctx.pubsub));
     try {
       const [schemas] = await client.listSchemas({ parent: `projects/${ctx.projectId}` });
       expect(schemas).toEqual([]);

@@ -1,5 +1,5 @@
 import { v1 } from "@google-cloud/pubsub";
-import { expectCode, setupContext, Status, type TestContext } from "./helpers";
+import { gapicOptions, expectCode, setupContext, Status, type TestContext } from "./helpers";
 
 let ctx: TestContext;
 beforeAll(() => {
@@ -105,7 +105,7 @@ describe("topics", () => {
     const [sub] = await topic.createSubscription(ctx.id("sub"));
     const snap = ctx.id("snap");
     await sub.createSnapshot(snap);
-    const client = new v1.PublisherClient(ctx.pubsub.options);
+    const client = new v1.PublisherClient(gapicOptions(ctx.pubsub));
     const [names] = await client.listTopicSnapshots({ topic: topic.name });
     await client.close();
     expect(names).toEqual([`projects/${ctx.projectId}/snapshots/${snap}`]);
