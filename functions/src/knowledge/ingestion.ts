@@ -1,6 +1,7 @@
 import { FieldValue, Timestamp, type Firestore, type Query } from "firebase-admin/firestore";
 import type { Clock } from "../lib/clock";
 import { isAppError, UnavailableError } from "../lib/errors";
+import { readRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import type { LlmProvider } from "../providers/provider-types";
 import { chunkMarkdown, contextualText, type Chunk, type ChunkingOptions } from "./chunker";
@@ -11,8 +12,8 @@ import {
   EMBEDDING_FIELD,
   SOURCES,
   sourcePartId,
+  storedDocumentSchema,
   type StoredChunk,
-  type StoredDocument,
 } from "./document-model";
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
 import { distinctTerms } from "./lexical";
@@ -134,9 +135,8 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
   async function activate(job: IngestJob, chunkCount: number): Promise<{ outcome: "ready"; previous: number } | { outcome: "superseded" | "deleted" }> {
     const ref = db.doc(documentPath(job.workspaceId, job.documentId));
     return db.runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      if (!snap.exists) return { outcome: "deleted" as const };
-      const doc = snap.data() as StoredDocument;
+      const doc = readRecord(await tx.get(ref), storedDocumentSchema, { kind: "document" });
+      if (!doc) return { outcome: "deleted" as const };
       if (doc.latestGeneration !== job.generation) return { outcome: "superseded" as const };
       const at = now();
       tx.update(ref, {

@@ -3,17 +3,19 @@ import type { AccessControl } from "../identity/access-control";
 import { actorUid, type Principal } from "../identity/principal";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, isAppError, NotFoundError, PayloadTooLargeError, ValidationError } from "../lib/errors";
+import { readRecord, requireRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import { parseInput } from "../lib/validation";
 import type { LlmProvider } from "../providers/provider-types";
 import { chunkMarkdown, DEFAULT_CHUNKING, validateChunking, type ChunkingOptions } from "./chunker";
 import { assertTextSize, extractText, parseUploadPath, uploadPath, type DocumentBucket, type PdfTextExtractor } from "./document-files";
-import { documentPath, documentsPath, SOURCES, toDocumentView, type DocumentView, type StoredDocument } from "./document-model";
+import { toDocumentView, type DocumentView } from "./document-model";
 import { retrieveRequest, type ChunkingInput, type CreateDocumentInput, type CreateUploadInput, type DocumentContentType, type ReingestInput } from "./document-schemas";
 import { createIngestion } from "./ingestion";
 import type { RetrieveRequest } from "./knowledge-types";
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
+import { documentPath, documentsPath, sourcesPath, storedDocumentSchema, storedSourcePartSchema, type StoredDocument } from "./knowledge-records";
 import { createRetriever, type SearchHit } from "./retrieval";
 
 export type KnowledgeServiceDeps = {
@@ -40,6 +42,8 @@ export type UploadTicket = {
 /** What the storage trigger passes in: the finalized object's name and metadata. */
 export type FinalizedObject = { name: string; size: number; contentType?: string };
 
+const DOCUMENT = { kind: "document" };
+
 export function createKnowledgeService(deps: KnowledgeServiceDeps) {
   const { db, clock, access } = deps;
   const ingestion = createIngestion(deps);
@@ -53,9 +57,9 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
   };
 
   async function load(workspaceId: string, documentId: string): Promise<StoredDocument> {
-    const snap = await db.doc(documentPath(workspaceId, documentId)).get();
-    if (!snap.exists) throw new NotFoundError("Document not found.");
-    return snap.data() as StoredDocument;
+    const doc = readRecord(await db.doc(documentPath(workspaceId, documentId)).get(), storedDocumentSchema, DOCUMENT);
+    if (!doc) throw new NotFoundError("Document not found.");
+    return doc;
   }
 
   async function view(workspaceId: string, documentId: string): Promise<DocumentView> {
@@ -93,9 +97,8 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
   async function claimGeneration(workspaceId: string, documentId: string, expect: (doc: StoredDocument) => void): Promise<{ generation: number; doc: StoredDocument }> {
     const ref = db.doc(documentPath(workspaceId, documentId));
     return db.runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      if (!snap.exists) throw new NotFoundError("Document not found.");
-      const doc = snap.data() as StoredDocument;
+      const doc = readRecord(await tx.get(ref), storedDocumentSchema, DOCUMENT);
+      if (!doc) throw new NotFoundError("Document not found.");
       expect(doc);
       const generation = doc.latestGeneration + 1;
       tx.update(ref, { latestGeneration: generation, status: "processing", error: null, updatedAt: now() });
@@ -104,10 +107,10 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
   }
 
   async function readSource(workspaceId: string, documentId: string, generation: number): Promise<string | null> {
-    const parts = await db.collection(`${documentPath(workspaceId, documentId)}/${SOURCES}`).where("generation", "==", generation).get();
+    const parts = await db.collection(sourcesPath(workspaceId, documentId)).where("generation", "==", generation).get();
     if (parts.empty) return null;
     return parts.docs
-      .map((d) => ({ part: Number(d.get("part")), text: String(d.get("text") ?? "") }))
+      .map((d) => requireRecord(d, storedSourcePartSchema, { kind: "document source part" }))
       .sort((a, b) => a.part - b.part)
       .map((p) => p.text)
       .join("");
@@ -190,9 +193,10 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
         query = query.startAfter(Timestamp.fromMillis(millis), id);
       }
       const snap = await query.get();
-      const items = snap.docs.map((d) => toDocumentView(workspaceId, d.id, d.data() as StoredDocument));
-      const last = snap.docs[snap.docs.length - 1];
-      return { items, nextCursor: snap.size === pageSize && last ? encodeCursor([(last.get("createdAt") as Timestamp).toMillis(), last.id]) : null };
+      const docs = snap.docs.map((d) => ({ id: d.id, data: requireRecord(d, storedDocumentSchema, DOCUMENT) }));
+      const items = docs.map(({ id, data }) => toDocumentView(workspaceId, id, data));
+      const last = docs[docs.length - 1];
+      return { items, nextCursor: snap.size === pageSize && last ? encodeCursor([last.data.createdAt.toMillis(), last.id]) : null };
     },
 
     /**
@@ -239,10 +243,10 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       await access.require(principal, workspaceId, "documents:write");
       const ref = db.doc(documentPath(workspaceId, documentId));
       const doc = await db.runTransaction(async (tx) => {
-        const snap = await tx.get(ref);
-        if (!snap.exists) throw new NotFoundError("Document not found.");
+        const doc = readRecord(await tx.get(ref), storedDocumentSchema, DOCUMENT);
+        if (!doc) throw new NotFoundError("Document not found.");
         tx.delete(ref);
-        return snap.data() as StoredDocument;
+        return doc;
       });
       await ingestion.deleteGeneration(workspaceId, documentId);
       if (doc.storagePath) {
@@ -274,9 +278,8 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       const { workspaceId, documentId } = target;
       const ref = db.doc(documentPath(workspaceId, documentId));
       const claim = await db.runTransaction(async (tx) => {
-        const snap = await tx.get(ref);
-        if (!snap.exists) return { reason: "missing" as const };
-        const doc = snap.data() as StoredDocument;
+        const doc = readRecord(await tx.get(ref), storedDocumentSchema, DOCUMENT);
+        if (!doc) return { reason: "missing" as const };
         if (doc.source !== "upload" || doc.storagePath !== object.name) return { reason: "not-this-file" as const };
         if (doc.status !== "pending") return { reason: "already-claimed" as const };
         const generation = doc.latestGeneration + 1;

@@ -1,12 +1,12 @@
-import type { VectorValue } from "@google-cloud/firestore";
 import type { DocumentSnapshot, Firestore } from "firebase-admin/firestore";
+import { readRecord, requireRecord } from "../lib/firestore-records";
 import type { LlmProvider } from "../providers/provider-types";
 import { cosineSimilarity } from "../providers/local-embedding";
 import { contextualText } from "./chunker";
-import { chunksPath, documentPath, EMBEDDING_FIELD } from "./document-model";
 import { fuse, type FusionMethod } from "./fusion";
 import type { RetrieveRequest, RetrievedChunk } from "./knowledge-types";
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
+import { chunksPath, chunkWithVectorSchema, documentPath, documentTitleSchema, EMBEDDING_FIELD } from "./knowledge-records";
 import { bm25Scores, distinctTerms } from "./lexical";
 
 /** A retrieval hit with the heading path of its chunk, for display. */
@@ -95,8 +95,8 @@ export function createRetriever({ db, provider }: RetrieverDeps) {
     const snaps = await db.getAll(...documentIds.map((id) => db.doc(documentPath(workspaceId, id))), { fieldMask: ["title", "activeGeneration"] });
     const active = new Map<string, { generation: number; title: string }>();
     for (const snap of snaps) {
-      const generation = snap.get("activeGeneration");
-      if (snap.exists && typeof generation === "number" && generation > 0) active.set(snap.id, { generation, title: String(snap.get("title") ?? "") });
+      const doc = readRecord(snap, documentTitleSchema, { kind: "document" });
+      if (doc && doc.activeGeneration > 0) active.set(snap.id, { generation: doc.activeGeneration, title: doc.title });
     }
     return active;
   }
@@ -114,23 +114,15 @@ export function createRetriever({ db, provider }: RetrieverDeps) {
 
       const unique = new Map<string, DocumentSnapshot>();
       for (const snap of [...byVector, ...byTerms]) unique.set(snap.id, snap);
-      const active = await activeDocuments(workspaceId, [...new Set([...unique.values()].map((s) => String(s.get("documentId"))))]);
+      const chunks = [...unique.values()].map((snap) => ({ id: snap.id, chunk: requireRecord(snap, chunkWithVectorSchema, { kind: "chunk" }) }));
+      const active = await activeDocuments(workspaceId, [...new Set(chunks.map(({ chunk }) => chunk.documentId))]);
       const allowed = documentIds ? new Set(documentIds) : null;
 
       const candidates: RankableChunk[] = [];
-      for (const snap of unique.values()) {
-        const documentId = String(snap.get("documentId"));
-        if (allowed && !allowed.has(documentId)) continue;
-        if (active.get(documentId)?.generation !== snap.get("generation")) continue;
-        const embedding = snap.get(EMBEDDING_FIELD) as VectorValue | undefined;
-        candidates.push({
-          id: snap.id,
-          documentId,
-          index: Number(snap.get("index")),
-          text: String(snap.get("text") ?? ""),
-          headingPath: (snap.get("headingPath") as string[] | undefined) ?? [],
-          embedding: embedding?.toArray() ?? [],
-        });
+      for (const { id, chunk } of chunks) {
+        if (allowed && !allowed.has(chunk.documentId)) continue;
+        if (active.get(chunk.documentId)?.generation !== chunk.generation) continue;
+        candidates.push({ id, documentId: chunk.documentId, index: chunk.index, text: chunk.text, headingPath: chunk.headingPath, embedding: chunk[EMBEDDING_FIELD].toArray() });
       }
       const titles = new Map([...active].map(([id, d]) => [id, d.title]));
       return rankChunks(request.query, queryVector, candidates, { topK, titles, method: request.method });
