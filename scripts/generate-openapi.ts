@@ -1,8 +1,8 @@
-// Writes docs/openapi.json from the REST route declarations (`npm run openapi`).
+// Writes docs/openapi.json from the operation declarations (`npm run openapi`).
 import fs from "node:fs";
 import path from "node:path";
 import { buildOpenApiDocument } from "../functions/src/api/openapi";
-import { restRoutes } from "../functions/src/api/routes";
+import { restRoutes } from "../functions/src/app/operations";
 
 const doc = buildOpenApiDocument(restRoutes(), { version: "1.0.0", serverUrl: "http://127.0.0.1:5001/demo-rag-prompt-library/us-central1/api" });
 const target = path.resolve(__dirname, "../docs/openapi.json");

@@ -3,7 +3,10 @@
 import { getAuth } from "firebase-admin/auth";
 import { Timestamp } from "firebase-admin/firestore";
 import { firebaseApp, firestore } from "../functions/src/app/clients";
-import { services } from "../functions/src/app/services";
+import { invokeOperation } from "../functions/src/api/operation";
+import { app } from "../functions/src/app/production";
+import { knowledgeOperations } from "../functions/src/knowledge/knowledge-operations";
+import { promptOperations } from "../functions/src/prompts/prompt-operations";
 // @ts-expect-error plain ESM module shared with the stack scripts
 import { DEMO_USERS, PROJECT_ID } from "./stack/config.mjs";
 
@@ -33,12 +36,13 @@ async function main(): Promise<void> {
   batch.set(workspace.collection("members").doc("demo-admin"), { uid: "demo-admin", workspaceId: workspace.id, role: "admin", addedAt: now });
   await batch.commit();
 
-  // Example records made through the product's own services, exactly as a user would make them.
+  // Example records made through the product's own operations, exactly as a user's requests would.
   const demo = { kind: "user" as const, uid: "demo-user" };
-  const product = services();
-  const existing = await product.prompts.listPrompts(demo, workspace.id, {});
+  const { services } = app();
+  const existing = await invokeOperation(promptOperations.listPrompts, services, demo, { workspaceId: workspace.id });
   if (existing.items.length === 0) {
-    const { prompt } = await product.prompts.createPrompt(demo, workspace.id, {
+    const { prompt } = await invokeOperation(promptOperations.createPrompt, services, demo, {
+      workspaceId: workspace.id,
       name: "Support answer",
       description: "Answers a customer question from the knowledge base, citing its sources.",
       tags: ["support", "demo"],
@@ -48,7 +52,9 @@ async function main(): Promise<void> {
         { name: "tone", type: "enum", allowedValues: ["friendly", "formal"], default: "friendly" },
       ],
     });
-    const v2 = await product.prompts.createVersion(demo, workspace.id, prompt.id, {
+    const v2 = await invokeOperation(promptOperations.createPromptVersion, services, demo, {
+      workspaceId: workspace.id,
+      promptId: prompt.id,
       template: "You are a support agent. Answer in a {{tone}} tone and cite sources as [n].\n\nQuestion: {{question}}",
       variables: [
         { name: "question", type: "string", required: true, description: "The customer's question" },
@@ -56,8 +62,9 @@ async function main(): Promise<void> {
       ],
       message: "Ask for citations",
     });
-    await product.prompts.setLabel(demo, workspace.id, prompt.id, "production", v2.version);
-    await product.knowledge.createDocument(demo, workspace.id, {
+    await invokeOperation(promptOperations.setPromptLabel, services, demo, { workspaceId: workspace.id, promptId: prompt.id, label: "production", version: v2.version });
+    await invokeOperation(knowledgeOperations.createDocument, services, demo, {
+      workspaceId: workspace.id,
       title: "Refund policy",
       text: "# Refund policy\n\nCustomers can ask for a full refund within 30 days of purchase.\n\n## How to ask\n\nWrite to support with the order number. Refunds reach the original payment method within 5 business days.\n",
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { LRUCache } from "lru-cache";
-import { cacheKeys } from "../app/cache-keys";
+import { apiKeyCacheKeys } from "./api-key-cache-keys";
 import type { AccessControl } from "../identity/access-control";
 import type { Principal } from "../identity/principal";
 import type { ReadThroughCache } from "../lib/cache";
@@ -82,7 +82,7 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
       if (stored.revokedAt) return toView(keyId, stored);
       const revokedAt = Timestamp.fromMillis(clock.now());
       await ref.update({ revokedAt });
-      await cache.invalidate({ keys: [cacheKeys.apiKey(keyId)] });
+      await cache.invalidate({ keys: [apiKeyCacheKeys.apiKey(keyId)] });
       return toView(keyId, { ...stored, revokedAt });
     },
 
@@ -94,7 +94,7 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
       const invalid = () => new UnauthenticatedError("Invalid or expired API key.");
       const parsed = parseApiKey(presented);
       if (!parsed) throw invalid();
-      const stored = await cache.getOrLoad(cacheKeys.apiKey(parsed.keyId), () => readKey(parsed.keyId), "user");
+      const stored = await cache.getOrLoad(apiKeyCacheKeys.apiKey(parsed.keyId), () => readKey(parsed.keyId), "user");
       if (!stored || !hashesEqual(stored.hash, hashApiKey(presented))) throw invalid();
       const now = clock.now();
       if (stored.revokedAt || (stored.expiresAt && stored.expiresAt.toMillis() <= now)) throw invalid();

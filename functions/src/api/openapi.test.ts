@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { buildOpenApiDocument } from "./openapi";
-import { restRoutes } from "./routes";
+import { restRoutes } from "../app/operations";
 
 const generated = () => buildOpenApiDocument(restRoutes(), { version: "1.0.0", serverUrl: "http://127.0.0.1:5001/demo-rag-prompt-library/us-central1/api" });
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import type { RouteDefinition } from "./route";
+import type { RestRoute } from "./rest-route";
 
 /**
- * The OpenAPI 3.1 document of the REST API, generated from the same route declarations the
- * router validates with, so the two cannot drift. Request schemas describe what clients send
+ * The OpenAPI 3.1 document of the REST API, generated from the same operation declarations the
+ * router serves, so the two cannot drift. Request schemas describe what clients send
  * (zod input side), response schemas what they get back (output side).
  */
 export type OpenApiDocument = {
@@ -23,20 +23,33 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   return rest;
 }
 
-function parameters(schema: z.ZodType | undefined, location: "path" | "query"): unknown[] {
-  if (!schema) return [];
-  const object = jsonSchema(schema, "input");
-  const required = new Set(object.required ?? []);
-  return Object.entries(object.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: location,
-    required: location === "path" || required.has(name),
-    schema: property,
-    ...(property.description ? { description: property.description } : {}),
-  }));
+/** Path and query parameters: each described by its own text schema, or by its input field. */
+function parameters(route: RestRoute, input: JsonSchema): unknown[] {
+  const required = new Set(input.required ?? []);
+  const describe = (name: string, location: "path" | "query") => {
+    const custom = route.binding.params?.[name];
+    const schema = custom ? jsonSchema(custom, "input") : (input.properties?.[name] ?? {});
+    return {
+      name,
+      in: location,
+      required: location === "path" || (custom ? !custom.safeParse(undefined).success : required.has(name)),
+      schema,
+      ...(schema.description ? { description: schema.description } : {}),
+    };
+  };
+  const customQuery = Object.keys(route.binding.params ?? {}).filter((name) => !route.pathNames.includes(name));
+  return [...route.pathNames.map((name) => describe(name, "path")), ...[...route.queryNames.filter((name) => !customQuery.includes(name)), ...customQuery].map((name) => describe(name, "query"))];
 }
 
-function operationId(route: RouteDefinition): string {
+/** The body: the input without the fields that travel in the path. */
+function requestBody(route: RestRoute, input: JsonSchema): JsonSchema {
+  const properties = Object.fromEntries(Object.entries(input.properties ?? {}).filter(([name]) => !route.pathNames.includes(name)));
+  const required = (input.required ?? []).filter((name) => !route.pathNames.includes(name));
+  const { required: _all, ...rest } = input;
+  return { ...rest, properties, ...(required.length > 0 ? { required } : {}) };
+}
+
+function operationId(route: RestRoute): string {
   const words = route.path
     .replace(/^\/v\d+\//, "")
     .split("/")
@@ -54,26 +67,30 @@ const RATE_LIMIT_HEADERS = {
 
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
 
-export function buildOpenApiDocument(routes: RouteDefinition[], options: { version: string; serverUrl: string }): OpenApiDocument {
+export function buildOpenApiDocument(routes: RestRoute[], options: { version: string; serverUrl: string }): OpenApiDocument {
   const paths: OpenApiDocument["paths"] = {};
   const ids = new Set<string>();
   for (const route of routes) {
     let id = operationId(route);
     while (ids.has(id)) id = `${id}_`;
     ids.add(id);
-    const status = String(route.successStatus ?? 200);
+    const op = route.operation;
+    const input = jsonSchema(op.input, "input");
+    const status = String(route.binding.successStatus ?? 200);
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
       operationId: id,
-      summary: route.summary,
-      tags: route.tags,
-      "x-required-scope": route.scope,
-      "x-rate-limit-policy": route.rateLimit.policy,
-      ...(route.rateLimit.cost !== undefined ? { "x-rate-limit-cost": route.rateLimit.cost } : {}),
-      parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
-      ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } } } : {}),
+      summary: op.summary,
+      tags: op.tags,
+      ...(op.action ? { "x-required-scope": op.action } : {}),
+      "x-rate-limit-policy": op.rateLimit.policy,
+      ...(op.rateLimit.cost !== undefined ? { "x-rate-limit-cost": op.rateLimit.cost } : {}),
+      parameters: parameters(route, input),
+      ...(route.hasBody && Object.keys(requestBody(route, input).properties ?? {}).length > 0
+        ? { requestBody: { required: true, content: { "application/json": { schema: requestBody(route, input) } } } }
+        : {}),
       responses: {
-        [status]: status === "204" ? { description: "Done.", headers: RATE_LIMIT_HEADERS } : { description: "Success.", headers: RATE_LIMIT_HEADERS, content: { "application/json": { schema: jsonSchema(route.response, "output") } } },
+        [status]: status === "204" ? { description: "Done.", headers: RATE_LIMIT_HEADERS } : { description: "Success.", headers: RATE_LIMIT_HEADERS, content: { "application/json": { schema: jsonSchema(route.binding.response ?? op.output, "output") } } },
         "400": errorResponse("Invalid input: `error.details.issues` names each field."),
         "401": errorResponse("Missing, invalid, expired or revoked API key."),
         "403": errorResponse("The key lacks the scope, or the client IP is banned."),
@@ -98,7 +115,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: { versi
     },
     servers: [{ url: options.serverUrl, description: "The `api` function (local emulator URL shown; use your deployed function URL)." }],
     security: [{ apiKey: [] }],
-    tags: [...new Set(routes.flatMap((route) => route.tags))].map((name) => ({ name })),
+    tags: [...new Set(routes.flatMap((route) => route.operation.tags))].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "rpl_<keyId>_<secret>" } },

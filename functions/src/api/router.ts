@@ -6,13 +6,14 @@ import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from "
 import { logger } from "../lib/logging";
 import { parseInput } from "../lib/validation";
 import type { Principal } from "../identity/principal";
-import type { HttpMethod, RouteDefinition } from "./route";
+import type { HttpMethod, OperationRateLimit } from "./operation";
+import { restInput, type RestRoute } from "./rest-route";
 
-type ApiKeyPrincipal = Extract<Principal, { kind: "apiKey" }>;
+export type ApiKeyPrincipal = Extract<Principal, { kind: "apiKey" }>;
 
 /** Decides whether a request may proceed; returns headers to add either way. */
 export type RestGuard = (args: {
-  route: RouteDefinition;
+  rateLimit: OperationRateLimit;
   principal: ApiKeyPrincipal | null;
   req: Request;
 }) => Promise<{ headers: Record<string, string>; rejection?: { status: number; body: unknown } }>;
@@ -20,29 +21,27 @@ export type RestGuard = (args: {
 /** Reports failed requests (bad keys, bad input) so abuse protection can count them per IP. */
 export type FailureReporter = (args: { req: Request; kind: "authentication" | "validation" }) => Promise<void>;
 
-export type RouterDeps = {
-  routes: RouteDefinition[];
+export type RouterDeps<D> = {
+  routes: RestRoute[];
+  /** What the operations run against (the services). */
+  services: D;
   authenticate: (presentedKey: string) => Promise<ApiKeyPrincipal>;
-  guard?: RestGuard;
-  reportFailure?: FailureReporter;
+  guard: RestGuard;
+  reportFailure: FailureReporter;
 };
 
-type CompiledRoute = { route: RouteDefinition; pattern: RegExp; names: string[] };
+type CompiledRoute = { route: RestRoute; pattern: RegExp };
 
-function compile(route: RouteDefinition): CompiledRoute {
-  const names: string[] = [];
-  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a: string, b: string) => {
-    names.push(a ?? b);
-    return "([^/]+)";
-  });
-  return { route, pattern: new RegExp(`^${source}/?$`), names };
+function compile(route: RestRoute): CompiledRoute {
+  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, "([^/]+)");
+  return { route, pattern: new RegExp(`^${source}/?$`) };
 }
 
 /**
- * The REST API's one request path: match, authenticate (API key), limit, validate, run, map
- * errors. Handlers never see an unvalidated value and never format an error themselves.
+ * The REST API's one request path: match, authenticate (API key), limit, parse once, run, map
+ * errors. Operations never see an unvalidated value and never format an error themselves.
  */
-export function createRouter({ routes, authenticate, guard, reportFailure }: RouterDeps) {
+export function createRouter<D>({ routes, services, authenticate, guard, reportFailure }: RouterDeps<D>) {
   const compiled = routes.map(compile);
   const seen = new Set<string>();
   for (const { route } of compiled) {
@@ -56,7 +55,7 @@ export function createRouter({ routes, authenticate, guard, reportFailure }: Rou
     res.set("X-Request-Id", requestId);
     const path = (req.path || "/").replace(/\/+$/, "") || "/";
     let principal: ApiKeyPrincipal | null = null;
-    let matched: RouteDefinition | undefined;
+    let matched: RestRoute | undefined;
     try {
       const candidates = compiled.map((c) => ({ c, m: c.pattern.exec(path) })).filter((x) => x.m);
       if (candidates.length === 0) throw new NotFoundError(`No route for ${req.method} ${path}.`);
@@ -66,8 +65,9 @@ export function createRouter({ routes, authenticate, guard, reportFailure }: Rou
         res.status(405).json({ error: { code: "method-not-allowed", message: `Use ${res.get("Allow")}.` } });
         return;
       }
-      matched = hit.c.route;
-      const rawParams = Object.fromEntries(hit.c.names.map((name, i) => [name, safeDecode(hit.m?.[i + 1] ?? "")]));
+      const route = hit.c.route;
+      matched = route;
+      const rawParams = Object.fromEntries(route.pathNames.map((name, i) => [name, safeDecode(hit.m?.[i + 1] ?? "")]));
 
       // A failed authentication is still limited (as the anonymous client IP), so a banned or
       // throttled IP is refused before it learns anything about the keys it tries.
@@ -77,38 +77,31 @@ export function createRouter({ routes, authenticate, guard, reportFailure }: Rou
       } catch (error) {
         if (!(error instanceof UnauthenticatedError)) throw error;
         authFailure = error;
-        await reportFailure?.({ req, kind: "authentication" });
+        await reportFailure({ req, kind: "authentication" });
       }
 
-      if (guard) {
-        const decision = await guard({ route: matched, principal, req });
-        res.set(decision.headers);
-        if (decision.rejection) {
-          res.status(decision.rejection.status).json(decision.rejection.body);
-          return;
-        }
+      const decision = await guard({ rateLimit: route.operation.rateLimit, principal, req });
+      res.set(decision.headers);
+      if (decision.rejection) {
+        res.status(decision.rejection.status).json(decision.rejection.body);
+        return;
       }
       if (authFailure || !principal) throw authFailure ?? new UnauthenticatedError("Invalid or expired API key.");
 
-      const route = matched;
-      const input = (() => {
-        try {
-          return {
-            params: route.params ? parseInput(route.params, rawParams) : rawParams,
-            query: route.query ? parseInput(route.query, req.query ?? {}) : {},
-            body: route.body ? parseInput(route.body, jsonBody(req), { maxBytes: route.maxBodyBytes }) : undefined,
-          };
-        } catch (error) {
-          if (error instanceof ValidationError) void reportFailure?.({ req, kind: "validation" });
-          throw error;
-        }
-      })();
+      let input: unknown;
+      try {
+        const raw = restInput(route, { params: rawParams, query: req.query ?? {}, body: route.hasBody ? jsonBody(req) : undefined });
+        input = parseInput(route.operation.input, raw, { maxBytes: route.operation.maxInputBytes });
+      } catch (error) {
+        if (error instanceof ValidationError) void reportFailure({ req, kind: "validation" });
+        throw error;
+      }
 
-      const caller = principal;
-      const result = await route.handle({ principal: caller, params: input.params, query: input.query, body: input.body, requestId });
-      const status = route.successStatus ?? 200;
+      const result: unknown = await route.operation.run(services, principal, input, {});
+      const body = route.binding.present ? route.binding.present(result as never) : result;
+      const status = route.binding.successStatus ?? 200;
       if (status === 204) res.status(204).end();
-      else res.status(status).json(result);
+      else res.status(status).json(body);
     } catch (error) {
       const { status, body } = toRestError(error, { route: matched?.path, requestId, keyId: principal?.keyId });
       if (!(error instanceof AppError)) logger.error("rest_request_failed", { requestId, route: matched?.path });
@@ -117,7 +110,7 @@ export function createRouter({ routes, authenticate, guard, reportFailure }: Rou
   };
 }
 
-async function authenticateRequest(req: Request, authenticate: RouterDeps["authenticate"]): Promise<ApiKeyPrincipal> {
+async function authenticateRequest(req: Request, authenticate: RouterDeps<unknown>["authenticate"]): Promise<ApiKeyPrincipal> {
   const header = req.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]) throw new UnauthenticatedError("Send an API key as `Authorization: Bearer <key>`.");

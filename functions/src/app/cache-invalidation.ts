@@ -1,12 +1,13 @@
 import { isDeepStrictEqual } from "node:util";
-import { onDocumentWritten } from "firebase-functions/v2/firestore";
 import type { CacheKeyRef, InvalidationTargets, TwoLevelCache } from "../lib/cache";
 import { longestLifetimeMs } from "../lib/cache/policies";
-import { systemClock, type Clock } from "../lib/clock";
-import { params } from "../lib/config";
+import type { Clock } from "../lib/clock";
 import { UnavailableError } from "../lib/errors";
 import { logger } from "../lib/logging";
-import { cache, cacheKeys, cacheTags } from "./cache";
+import { apiKeyCacheKeys } from "../api-keys/api-key-cache-keys";
+import { identityCacheKeys, identityCacheTags } from "../identity/identity-cache-keys";
+import { promptCacheKeys, promptCacheTags } from "../prompts/prompt-cache-keys";
+import { workspaceCacheKeys } from "../workspaces/workspace-cache-keys";
 
 /** What a write did to the document: created, changed or deleted it. */
 export type DocumentWrite = { created: boolean; deleted: boolean };
@@ -14,7 +15,7 @@ export type DocumentWrite = { created: boolean; deleted: boolean };
 /**
  * One cached collection: the document path pattern its trigger listens on, and what a write to
  * one of its documents makes stale. Adding a cached collection is one rule here and one
- * `invalidationTrigger(...)` export below (plus its line in index.ts).
+ * `invalidationTrigger(...)` line in index.ts.
  */
 export type InvalidationRule = {
   document: string;
@@ -29,24 +30,24 @@ export type InvalidationRule = {
 const keys = (...refs: CacheKeyRef[]): InvalidationTargets => ({ keys: refs });
 
 export const CACHE_INVALIDATION_RULES = {
-  user: { document: "users/{uid}", targets: ({ uid }) => keys(cacheKeys.user(uid)) },
+  user: { document: "users/{uid}", targets: ({ uid }) => keys(identityCacheKeys.user(uid)) },
   // A deleted workspace takes its memberships with it.
-  workspace: { document: "workspaces/{workspaceId}", targets: ({ workspaceId }, { deleted }) => (deleted ? { tags: [cacheTags.workspace(workspaceId)] } : keys(cacheKeys.workspace(workspaceId))) },
-  member: { document: "workspaces/{workspaceId}/members/{uid}", targets: ({ workspaceId, uid }) => keys(cacheKeys.member(workspaceId, uid)) },
+  workspace: { document: "workspaces/{workspaceId}", targets: ({ workspaceId }, { deleted }) => (deleted ? { tags: [identityCacheTags.workspace(workspaceId)] } : keys(workspaceCacheKeys.workspace(workspaceId))) },
+  member: { document: "workspaces/{workspaceId}/members/{uid}", targets: ({ workspaceId, uid }) => keys(identityCacheKeys.member(workspaceId, uid)) },
   // A deleted prompt takes its versions with it.
   prompt: {
     document: "workspaces/{workspaceId}/prompts/{promptId}",
-    targets: ({ workspaceId, promptId }, { deleted }) => (deleted ? { tags: [cacheTags.prompt(workspaceId, promptId)] } : keys(cacheKeys.prompt(workspaceId, promptId))),
+    targets: ({ workspaceId, promptId }, { deleted }) => (deleted ? { tags: [promptCacheTags.prompt(workspaceId, promptId)] } : keys(promptCacheKeys.prompt(workspaceId, promptId))),
   },
   // Version documents are named by their zero-padded number; any other name is not one the
   // service reads by, so the whole prompt is dropped to be safe.
   promptVersion: {
     document: "workspaces/{workspaceId}/prompts/{promptId}/versions/{versionId}",
     targets: ({ workspaceId, promptId, versionId }) =>
-      /^\d{1,9}$/.test(versionId) ? keys(cacheKeys.promptVersion(workspaceId, promptId, Number(versionId))) : { tags: [cacheTags.prompt(workspaceId, promptId)] },
+      /^\d{1,9}$/.test(versionId) ? keys(promptCacheKeys.promptVersion(workspaceId, promptId, Number(versionId))) : { tags: [promptCacheTags.prompt(workspaceId, promptId)] },
   },
   // `authenticate` rewrites lastUsedAt once a minute per key; that must not evict the key everywhere.
-  apiKey: { document: "apiKeys/{keyId}", targets: ({ keyId }) => keys(cacheKeys.apiKey(keyId)), ignoredFields: ["lastUsedAt"] },
+  apiKey: { document: "apiKeys/{keyId}", targets: ({ keyId }) => keys(apiKeyCacheKeys.apiKey(keyId)), ignoredFields: ["lastUsedAt"] },
 } satisfies Record<string, InvalidationRule>;
 
 /** A side of a write as the event carries it; `data()` is only read for rules with `ignoredFields`. */
@@ -109,15 +110,7 @@ function wildcardValues(document: string, values: Record<string, unknown>): Reco
   return out;
 }
 
-export function invalidationTrigger(rule: InvalidationRule) {
-  return onDocumentWritten({ document: rule.document, region: params.region, secrets: [params.upstashRedisRestToken], retry: true }, (event) =>
-    handleCacheInvalidation(rule, event, { cache: cache(), clock: systemClock }),
-  );
+/** The handler of a rule's trigger; `deps` is asked per event (the composition root, or a test's own). */
+export function invalidationHandler(rule: InvalidationRule, deps: () => CacheInvalidationDeps) {
+  return (event: DocumentWrittenEvent) => handleCacheInvalidation(rule, event, deps());
 }
-
-export const invalidateUserCache = invalidationTrigger(CACHE_INVALIDATION_RULES.user);
-export const invalidateWorkspaceCache = invalidationTrigger(CACHE_INVALIDATION_RULES.workspace);
-export const invalidateMemberCache = invalidationTrigger(CACHE_INVALIDATION_RULES.member);
-export const invalidatePromptCache = invalidationTrigger(CACHE_INVALIDATION_RULES.prompt);
-export const invalidatePromptVersionCache = invalidationTrigger(CACHE_INVALIDATION_RULES.promptVersion);
-export const invalidateApiKeyCache = invalidationTrigger(CACHE_INVALIDATION_RULES.apiKey);

@@ -60,9 +60,3 @@ export function redis(): Redis | null {
   });
   return redisClient;
 }
-
-/** For tests and scripts that hand in their own clients. */
-export function overrideClients(clients: { firestore?: Firestore; redis?: Redis | null }): void {
-  if (clients.firestore) firestoreClient = clients.firestore;
-  if (clients.redis !== undefined) redisClient = clients.redis;
-}

@@ -1,7 +1,5 @@
 import type { CallableOptions, HttpsOptions } from "firebase-functions/v2/https";
 import { params } from "../lib/config";
-// Loaded here so the rate-limit guard is installed before any callable can run.
-import "./rate-limit";
 
 /** Options every HTTPS callable shares; wrappers add secrets, memory or App Check per function. */
 export const callableOptions: CallableOptions = {

@@ -1,9 +1,11 @@
+import type { DOMAIN_EVENT_TYPES } from "./event-records";
+
 /**
  * Domain events the product emits for later features (webhooks, metrics) to consume. Events are
  * written to the `events` collection in the same transaction/batch as the change they describe
  * (an outbox), so a consumer never sees an event for a change that did not happen.
  */
-export type DomainEventType = "execution.completed" | "execution.failed";
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
 export type DomainEvent = {
   id: string;
@@ -15,4 +17,4 @@ export type DomainEvent = {
   data: Record<string, unknown>;
 };
 
-export const EVENTS = "events";
+export { EVENTS } from "./event-records";

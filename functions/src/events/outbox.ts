@@ -1,8 +1,9 @@
 import { Timestamp, type DocumentReference, type Firestore, type WriteBatch } from "firebase-admin/firestore";
-import { EVENTS, type DomainEvent, type DomainEventType } from "./domain-events";
+import { readRecord, type RecordSnapshot } from "../lib/firestore-records";
+import type { DomainEvent, DomainEventType } from "./domain-events";
+import { EVENTS, storedDomainEventSchema, type StoredDomainEvent } from "./event-records";
 
-/** An outbox event as stored in `events/{id}`; `occurredAt` is a Timestamp there. */
-export type StoredDomainEvent = Omit<DomainEvent, "id" | "occurredAt"> & { occurredAt: Timestamp };
+export type { StoredDomainEvent };
 
 export type NewDomainEvent = { type: DomainEventType; workspaceId: string; subject: string; occurredAt: number; data: Record<string, unknown> };
 
@@ -17,7 +18,13 @@ export function appendEvent(db: Pick<Firestore, "collection">, batch: Pick<Write
   return { id: ref.id, type: event.type, workspaceId: event.workspaceId, subject: event.subject, occurredAt: new Date(event.occurredAt).toISOString(), data: event.data };
 }
 
-/** Reads a stored event back into its public shape. */
+/** Reads `events/{id}` into its public shape, or null when there is none; a malformed event throws `DataIntegrityError`. */
+export function readDomainEvent(snap: RecordSnapshot & { id: string }): DomainEvent | null {
+  const stored = readRecord(snap, storedDomainEventSchema, { kind: "domain event" });
+  return stored ? toDomainEvent(snap.id, stored) : null;
+}
+
+/** Maps a stored event (already parsed) to its public shape. */
 export function toDomainEvent(id: string, stored: StoredDomainEvent): DomainEvent {
   return { id, type: stored.type, workspaceId: stored.workspaceId, subject: stored.subject, occurredAt: stored.occurredAt.toDate().toISOString(), data: stored.data };
 }

@@ -4,6 +4,7 @@ import type { AccessControl } from "../identity/access-control";
 import { actorUid, type Principal } from "../identity/principal";
 import type { Clock } from "../lib/clock";
 import { AppError, NotFoundError, PayloadTooLargeError, UnavailableError, ValidationError } from "../lib/errors";
+import { readRecord, requireRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import type { RetrievedChunk, RetrieveRequest } from "../knowledge/knowledge-types";
@@ -12,7 +13,8 @@ import type { GenerateRequest, GenerateResult, LlmProvider } from "../providers/
 import { EXECUTION_LIMITS } from "./execution-limits";
 import { buildMessages, citationsFor, estimateCostUsd, retrievalQueryFrom } from "./execution-messages";
 import type { ListExecutionsOptions, RunExecutionBody } from "./execution-schemas";
-import { executionsPath, toExecutionView, type ExecutionView, type RetrievalUsed, type StoredExecution } from "./execution-types";
+import { executionPath, executionsPath, storedExecutionSchema, type StoredExecution } from "./execution-records";
+import { toExecutionView, type ExecutionView, type RetrievalUsed } from "./execution-types";
 
 /** The prompt library as executions use it: resolve a version, render it strictly. */
 export type PromptsPort = {
@@ -51,6 +53,8 @@ export type RunOptions = {
  */
 const CALLER_ERROR_CODES = new Set(["invalid-argument", "payload-too-large", "not-found", "permission-denied", "unauthenticated", "failed-precondition"]);
 
+const EXECUTION = { kind: "execution" };
+
 export function createExecutionService(deps: ExecutionServiceDeps) {
   const { db, clock, access, prompts, retriever } = deps;
   const deadlineMs = deps.providerDeadlineMs ?? EXECUTION_LIMITS.providerDeadlineMs;
@@ -83,7 +87,7 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
   /** Writes the execution and its outbox event in one batch: both land or neither does. */
   async function store(workspaceId: string, id: string, stored: StoredExecution): Promise<void> {
     const batch = db.batch();
-    batch.create(db.doc(`${executionsPath(workspaceId)}/${id}`), stored);
+    batch.create(db.doc(executionPath(workspaceId, id)), stored);
     const common = { executionId: id, promptId: stored.promptId, version: stored.version, label: stored.label, providerId: stored.providerId, model: stored.model, createdBy: stored.createdBy };
     appendEvent(db, batch, {
       type: stored.status === "completed" ? "execution.completed" : "execution.failed",
@@ -194,9 +198,9 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
 
     async get(principal: Principal, workspaceId: string, executionId: string): Promise<ExecutionView> {
       await access.require(principal, workspaceId, "executions:read");
-      const snap = await db.doc(`${executionsPath(workspaceId)}/${executionId}`).get();
-      if (!snap.exists) throw new NotFoundError("Execution not found.");
-      return toExecutionView(snap.id, snap.data() as StoredExecution);
+      const stored = readRecord(await db.doc(executionPath(workspaceId, executionId)).get(), storedExecutionSchema, EXECUTION);
+      if (!stored) throw new NotFoundError("Execution not found.");
+      return toExecutionView(executionId, stored);
     },
 
     /** Newest first; filter by prompt and/or status; a page at a time. */
@@ -212,9 +216,12 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
         query = query.startAfter(Timestamp.fromMillis(millis), id);
       }
       const snap = await query.get();
-      const items = snap.docs.map((doc) => toExecutionView(doc.id, doc.data() as StoredExecution));
-      const last = snap.docs[snap.docs.length - 1];
-      return { items, nextCursor: snap.size === pageSize && last ? encodeCursor([(last.get("createdAt") as Timestamp).toMillis(), last.id]) : null };
+      const records = snap.docs.map((doc) => ({ id: doc.id, stored: requireRecord(doc, storedExecutionSchema, EXECUTION) }));
+      const last = records[records.length - 1];
+      return {
+        items: records.map(({ id, stored }) => toExecutionView(id, stored)),
+        nextCursor: snap.size === pageSize && last ? encodeCursor([last.stored.createdAt.toMillis(), last.id]) : null,
+      };
     },
   };
 }

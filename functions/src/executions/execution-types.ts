@@ -1,6 +1,10 @@
-import type { Timestamp } from "firebase-admin/firestore";
+import { decodeJsonText } from "../lib/firestore-records";
 import type { GenerateResult, TokenUsage } from "../providers/provider-types";
 import type { Citation } from "./execution-messages";
+import { executionVariablesSchema, type StoredExecution } from "./execution-records";
+
+/** The Firestore layout of executions lives in `execution-records.ts`; re-exported for existing importers. */
+export { EXECUTIONS, executionsPath, type StoredExecution } from "./execution-records";
 
 export type ExecutionStatus = "completed" | "failed";
 
@@ -35,28 +39,12 @@ export type ExecutionView = {
   completedAt: string;
 };
 
-/**
- * The stored document, `workspaces/{workspaceId}/executions/{id}`. Variables are kept as JSON
- * text: values of `json` variables may nest arrays, which Firestore fields cannot hold.
- */
-export type StoredExecution = Omit<ExecutionView, "id" | "variables" | "createdAt" | "completedAt"> & {
-  variablesJson: string;
-  createdAt: Timestamp;
-  completedAt: Timestamp;
-};
-
-export const EXECUTIONS = "executions";
-
-export function executionsPath(workspaceId: string): string {
-  return `workspaces/${workspaceId}/${EXECUTIONS}`;
-}
-
 export function toExecutionView(id: string, stored: StoredExecution): ExecutionView {
   const { variablesJson, createdAt, completedAt, ...rest } = stored;
   return {
     id,
     ...rest,
-    variables: JSON.parse(variablesJson) as Record<string, unknown>,
+    variables: decodeJsonText(variablesJson, executionVariablesSchema),
     createdAt: createdAt.toDate().toISOString(),
     completedAt: completedAt.toDate().toISOString(),
   };

@@ -1,5 +1,5 @@
 import type { Firestore } from "firebase-admin/firestore";
-import { cacheKeys } from "../app/cache-keys";
+import { identityCacheKeys } from "./identity-cache-keys";
 import type { ReadThroughCache } from "../lib/cache";
 import { NotFoundError, PermissionDeniedError } from "../lib/errors";
 import { readRecord } from "../lib/firestore-records";
@@ -27,7 +27,7 @@ export function createAccessControl({ db, cache }: AccessControlDeps, loadRole?:
     const member = readRecord(await db.doc(memberPath(workspaceId, uid)).get(), storedMemberSchema, { kind: "workspace member" });
     return member?.role ?? null;
   };
-  const roleOf: MembershipLoader = loadRole ?? ((workspaceId, uid) => cache.getOrLoad(cacheKeys.member(workspaceId, uid), () => readRole(workspaceId, uid), "user"));
+  const roleOf: MembershipLoader = loadRole ?? ((workspaceId, uid) => cache.getOrLoad(identityCacheKeys.member(workspaceId, uid), () => readRole(workspaceId, uid), "user"));
 
   return {
     roleOf,

@@ -4,7 +4,7 @@ import type { PlanTier } from "./principal";
 import { storedUserSchema, userPath } from "./user-records";
 
 /**
- * What the backend reads of `users/{uid}`, and all the cache holds of it (`cacheKeys.user`):
+ * What the backend reads of `users/{uid}`, and all the cache holds of it (`identityCacheKeys.user`):
  * only fields the backend uses, so no personal data lands in Redis by the way.
  */
 export type UserProfile = { plan: PlanTier };

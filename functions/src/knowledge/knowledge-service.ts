@@ -6,12 +6,11 @@ import { FailedPreconditionError, isAppError, NotFoundError, PayloadTooLargeErro
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
-import { parseInput } from "../lib/validation";
 import type { LlmProvider } from "../providers/provider-types";
 import { chunkMarkdown, DEFAULT_CHUNKING, validateChunking, type ChunkingOptions } from "./chunker";
 import { assertTextSize, extractText, parseUploadPath, uploadPath, type DocumentBucket, type PdfTextExtractor } from "./document-files";
 import { toDocumentView, type DocumentView } from "./document-model";
-import { retrieveRequest, type ChunkingInput, type CreateDocumentInput, type CreateUploadInput, type DocumentContentType, type ReingestInput } from "./document-schemas";
+import { type ChunkingInput, type CreateDocumentInput, type CreateUploadInput, type DocumentContentType, type ReingestInput } from "./document-schemas";
 import { createIngestion } from "./ingestion";
 import type { RetrieveRequest } from "./knowledge-types";
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
@@ -264,7 +263,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
      */
     async retrieve(principal: Principal, workspaceId: string, request: RetrieveRequest): Promise<SearchHit[]> {
       await access.require(principal, workspaceId, "documents:read");
-      return retriever.retrieve(workspaceId, parseInput(retrieveRequest, request));
+      return retriever.retrieve(workspaceId, request);
     },
 
     /**

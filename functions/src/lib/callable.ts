@@ -1,8 +1,7 @@
 import type { CallableRequest, CallableResponse } from "firebase-functions/v2/https";
 import type { z } from "zod";
-import { PayloadTooLargeError, UnauthenticatedError, UnavailableError, ValidationError, type AppError } from "./errors";
+import { PayloadTooLargeError, UnauthenticatedError, ValidationError, type AppError } from "./errors";
 import { toHttpsError } from "./error-mapping";
-import { logger } from "./logging";
 import { parseInput, type ParseOptions } from "./validation";
 
 /** Who is calling, as established by Firebase Auth (and App Check when enforced). */
@@ -39,37 +38,22 @@ export type CallableSpec<S extends z.ZodType, R> = {
 /**
  * What `callableHandler` asks before running a handler. `limit` throws a typed error on refusal;
  * `reportFailure` counts a failed request against the client IP and may return an error to
- * throw instead of the original (the IP is banned). Implemented in `lib/rate-limit`.
+ * throw instead of the original (the IP is banned). Implemented in `lib/rate-limit`; handed to
+ * each handler by the composition root.
  */
 export type CallableGuard = {
   limit(args: { name: string; rateLimit: CallableRateLimit; caller: Caller; request: CallableRequest<unknown> }): Promise<void>;
   reportFailure(args: { name: string; kind: "authentication" | "validation"; request: CallableRequest<unknown> }): Promise<AppError | undefined>;
 };
 
-let installedGuard: (() => CallableGuard) | undefined;
-
-/** The wiring (`app/rate-limit.ts`) installs the guard; until then every callable fails closed. */
-export function installCallableGuard(provider: (() => CallableGuard) | undefined): void {
-  installedGuard = provider;
-}
-
-function guard(name: string): CallableGuard {
-  if (!installedGuard) {
-    logger.error("callable_guard_missing", { callable: name });
-    throw new UnavailableError("Service unavailable.");
-  }
-  return installedGuard();
-}
-
 /**
  * Builds the plain handler behind an `onCall` function: authentication, rate limiting,
  * validation at the edge and error mapping happen here once, so no handler repeats them.
  * Unauthenticated calls and invalid input count as failures against the client IP.
  */
-export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>) {
+export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>, limits: CallableGuard) {
   return async (request: CallableRequest<unknown>, response?: CallableResponse<unknown>): Promise<R> => {
     try {
-      const limits = guard(spec.name);
       let caller: Caller;
       try {
         caller = callerOf(request);

@@ -2,9 +2,8 @@ import { FieldPath, Timestamp, type Firestore, type Query, type QueryDocumentSna
 import { ValidationError } from "../lib/errors";
 import { requireRecord } from "../lib/firestore-records";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
-import { parseInput } from "../lib/validation";
 import { DEFAULT_PAGE_SIZE } from "./prompt-limits";
-import { labelHistoryOptions, listPromptsOptions, pageOptions, type LabelHistoryOptions, type ListPromptsOptions, type PageOptions } from "./prompt-schemas";
+import type { LabelHistoryOptions, ListPromptsOptions, PageOptions } from "./prompt-schemas";
 import {
   labelEventsPath,
   promptsPath,
@@ -46,8 +45,7 @@ export function createPromptQueries({ db }: PromptQueriesDeps) {
      * one `array-contains` per query, so the longest search word is queried and the remaining
      * words and the tag are checked in memory.
      */
-    async listPrompts(workspaceId: string, input: ListPromptsOptions): Promise<Page<PromptView>> {
-      const options = parseInput(listPromptsOptions, input);
+    async listPrompts(workspaceId: string, options: ListPromptsOptions): Promise<Page<PromptView>> {
       const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
       const words = options.search === undefined ? null : searchQueryWords(options.search);
       let query: Query = db.collection(promptsPath(workspaceId)).where("archived", "==", options.archived ?? false);
@@ -71,8 +69,7 @@ export function createPromptQueries({ db }: PromptQueriesDeps) {
     },
 
     /** Versions of a prompt, newest first, without their text; with the labels pointing at each. */
-    async listVersions(workspaceId: string, prompt: PromptRecord, input: PageOptions): Promise<Page<PromptVersionSummary>> {
-      const options = parseInput(pageOptions, input);
+    async listVersions(workspaceId: string, prompt: PromptRecord, options: PageOptions): Promise<Page<PromptVersionSummary>> {
       const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
       const query = db.collection(versionsPath(workspaceId, prompt.id)).orderBy(FieldPath.documentId(), "desc");
       const after = options.cursor ? [sequenceId(numberCursor(options.cursor))] : undefined;
@@ -89,8 +86,7 @@ export function createPromptQueries({ db }: PromptQueriesDeps) {
     },
 
     /** Label moves of a prompt, newest first, optionally of one label. */
-    async listLabelHistory(workspaceId: string, promptId: string, input: LabelHistoryOptions): Promise<Page<LabelEvent>> {
-      const options = parseInput(labelHistoryOptions, input);
+    async listLabelHistory(workspaceId: string, promptId: string, options: LabelHistoryOptions): Promise<Page<LabelEvent>> {
       const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
       let query: Query = db.collection(labelEventsPath(workspaceId, promptId));
       if (options.label !== undefined) query = query.where("label", "==", options.label);

@@ -79,14 +79,14 @@ const metadataShape = {
 const ids = { workspaceId: fields.id, promptId: fields.id };
 
 export const createPromptBody = z.strictObject({ ...metadataShape, ...versionContentShape }).superRefine(checkVersionContent);
-export type CreatePromptBody = z.input<typeof createPromptBody>;
+export type CreatePromptBody = z.output<typeof createPromptBody>;
 export const createPromptInput = z.strictObject({ workspaceId: fields.id, ...metadataShape, ...versionContentShape }).superRefine(checkVersionContent);
 
 const updateMetadataShape = { name: fields.name.optional(), description: fields.description.optional(), tags: tagsField.optional() };
 const atLeastOneField = (body: Record<string, unknown>) => ["name", "description", "tags"].some((key) => body[key] !== undefined);
 const atLeastOneMessage = { message: "Give at least one of name, description, tags" };
 export const updatePromptMetadataBody = z.strictObject(updateMetadataShape).refine(atLeastOneField, atLeastOneMessage);
-export type UpdatePromptMetadataBody = z.input<typeof updatePromptMetadataBody>;
+export type UpdatePromptMetadataBody = z.output<typeof updatePromptMetadataBody>;
 export const updatePromptMetadataInput = z.strictObject({ ...ids, ...updateMetadataShape }).refine(atLeastOneField, atLeastOneMessage);
 
 const createVersionShape = {
@@ -95,7 +95,7 @@ const createVersionShape = {
   baseVersion: versionNumber.optional(),
 };
 export const createVersionBody = z.strictObject(createVersionShape).superRefine(checkVersionContent);
-export type CreateVersionBody = z.input<typeof createVersionBody>;
+export type CreateVersionBody = z.output<typeof createVersionBody>;
 export const createVersionInput = z.strictObject({ ...ids, ...createVersionShape }).superRefine(checkVersionContent);
 
 const selectorShape = { version: versionNumber.optional(), label: labelName.optional() };
@@ -113,17 +113,17 @@ const listPromptsShape = {
   cursor: cursor.optional(),
 };
 export const listPromptsOptions = z.strictObject(listPromptsShape);
-export type ListPromptsOptions = z.input<typeof listPromptsOptions>;
+export type ListPromptsOptions = z.output<typeof listPromptsOptions>;
 export const listPromptsInput = z.strictObject({ workspaceId: fields.id, ...listPromptsShape });
 
 const pageShape = { pageSize: pageSize.optional(), cursor: cursor.optional() };
 export const pageOptions = z.strictObject(pageShape);
-export type PageOptions = z.input<typeof pageOptions>;
+export type PageOptions = z.output<typeof pageOptions>;
 export const listVersionsInput = z.strictObject({ ...ids, ...pageShape });
 
 const labelHistoryShape = { label: labelName.optional(), ...pageShape };
 export const labelHistoryOptions = z.strictObject(labelHistoryShape);
-export type LabelHistoryOptions = z.input<typeof labelHistoryOptions>;
+export type LabelHistoryOptions = z.output<typeof labelHistoryOptions>;
 export const listLabelHistoryInput = z.strictObject({ ...ids, ...labelHistoryShape });
 
 export const setLabelInput = z.strictObject({ ...ids, label: labelName, version: versionNumber });

@@ -1,5 +1,5 @@
 import { FieldPath, Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
-import { cacheKeys, cacheTags } from "../app/cache-keys";
+import { promptCacheKeys, promptCacheTags } from "./prompt-cache-keys";
 import type { AccessControl } from "../identity/access-control";
 import type { Action } from "../identity/permissions";
 import { actorUid, principalId, type Principal } from "../identity/principal";
@@ -8,18 +8,10 @@ import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
 import { readRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
-import { parseInput } from "../lib/validation";
 import { diffVersions as diffContent, type VersionDiff } from "./prompt-diff";
 import { PROMPT_LIMITS } from "./prompt-limits";
 import { createPromptQueries } from "./prompt-queries";
 import {
-  createPromptBody,
-  createVersionBody,
-  labelName,
-  promptIdInput,
-  renderVariables,
-  updatePromptMetadataBody,
-  versionSelector,
   type CreatePromptBody,
   type CreateVersionBody,
   type UpdatePromptMetadataBody,
@@ -64,14 +56,14 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
   // Versions are immutable (only a hard delete drops them); the prompt document changes on every
   // write of this service, each of which calls `forgetPrompt` after it commits.
   async function loadPrompt(workspaceId: string, promptId: string): Promise<PromptRecord> {
-    const record = await cache.getOrLoad(cacheKeys.prompt(workspaceId, promptId), async () => promptFromSnapshot(await db.doc(promptPath(workspaceId, promptId)).get()), "prompt");
+    const record = await cache.getOrLoad(promptCacheKeys.prompt(workspaceId, promptId), async () => promptFromSnapshot(await db.doc(promptPath(workspaceId, promptId)).get()), "prompt");
     if (!record) throw new NotFoundError("Prompt not found.");
     return record;
   }
 
   async function loadVersion(workspaceId: string, promptId: string, version: number): Promise<PromptVersionView> {
     const view = await cache.getOrLoad(
-      cacheKeys.promptVersion(workspaceId, promptId, version),
+      promptCacheKeys.promptVersion(workspaceId, promptId, version),
       async () => {
         const stored = readRecord(await db.doc(versionPath(workspaceId, promptId, version)).get(), storedVersionSchema, { kind: "prompt version" });
         return stored ? toVersionView(workspaceId, promptId, stored) : null;
@@ -82,7 +74,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
     return view;
   }
 
-  const forgetPrompt = (workspaceId: string, promptId: string) => cache.invalidate({ keys: [cacheKeys.prompt(workspaceId, promptId)] });
+  const forgetPrompt = (workspaceId: string, promptId: string) => cache.invalidate({ keys: [promptCacheKeys.prompt(workspaceId, promptId)] });
 
   function versionNumberOf(prompt: PromptRecord, selector: VersionSelector): number {
     if (selector.label !== undefined) {
@@ -98,13 +90,11 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
   }
 
   async function resolve(workspaceId: string, promptId: string, selector: VersionSelector) {
-    const checked = parseInput(versionSelector, selector);
     const prompt = await loadPrompt(workspaceId, promptId);
-    return { prompt, version: await loadVersion(workspaceId, promptId, versionNumberOf(prompt, checked)) };
+    return { prompt, version: await loadVersion(workspaceId, promptId, versionNumberOf(prompt, selector)) };
   }
 
-  async function authorize(principal: Principal, workspaceId: string, promptId: string | null, action: Action): Promise<void> {
-    parseInput(promptIdInput, { workspaceId, promptId: promptId ?? "_" });
+  async function authorize(principal: Principal, workspaceId: string, action: Action): Promise<void> {
     await access.require(principal, workspaceId, action);
   }
 
@@ -116,7 +106,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
     return record;
   }
 
-  function storedVersion(version: number, content: ReturnType<typeof createVersionBody.parse>, principal: Principal, at: Timestamp): StoredVersion {
+  function storedVersion(version: number, content: CreateVersionBody, principal: Principal, at: Timestamp): StoredVersion {
     return withoutUndefined({
       version,
       template: content.template,
@@ -138,9 +128,8 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
 
   return {
     /** Creates a prompt and its version 1 together. */
-    async createPrompt(principal: Principal, workspaceId: string, input: CreatePromptBody): Promise<{ prompt: PromptView; version: PromptVersionView }> {
-      await authorize(principal, workspaceId, null, "prompts:write");
-      const body = parseInput(createPromptBody, input);
+    async createPrompt(principal: Principal, workspaceId: string, body: CreatePromptBody): Promise<{ prompt: PromptView; version: PromptVersionView }> {
+      await authorize(principal, workspaceId, "prompts:write");
       const ref = db.collection(promptsPath(workspaceId)).doc();
       const at = now();
       const prompt: StoredPrompt = {
@@ -166,19 +155,18 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
     },
 
     async getPrompt(principal: Principal, workspaceId: string, promptId: string): Promise<PromptView> {
-      await authorize(principal, workspaceId, promptId, "prompts:read");
+      await authorize(principal, workspaceId, "prompts:read");
       return toPromptView(workspaceId, await loadPrompt(workspaceId, promptId));
     },
 
     async listPrompts(principal: Principal, workspaceId: string, options: Parameters<typeof queries.listPrompts>[1] = {}) {
-      await authorize(principal, workspaceId, null, "prompts:read");
+      await authorize(principal, workspaceId, "prompts:read");
       return queries.listPrompts(workspaceId, options);
     },
 
     /** Renames, re-describes or re-tags a prompt; content is untouched, so no new version. */
-    async updatePromptMetadata(principal: Principal, workspaceId: string, promptId: string, input: UpdatePromptMetadataBody): Promise<PromptView> {
-      await authorize(principal, workspaceId, promptId, "prompts:write");
-      const body = parseInput(updatePromptMetadataBody, input);
+    async updatePromptMetadata(principal: Principal, workspaceId: string, promptId: string, body: UpdatePromptMetadataBody): Promise<PromptView> {
+      await authorize(principal, workspaceId, "prompts:write");
       const ref = db.doc(promptPath(workspaceId, promptId));
       const updated = await db.runTransaction(async (tx) => {
         const record = await writablePrompt(tx, workspaceId, promptId);
@@ -192,9 +180,8 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
     },
 
     /** Saves new content as version latest+1. The number is taken in a transaction: no gaps, no duplicates. */
-    async createVersion(principal: Principal, workspaceId: string, promptId: string, input: CreateVersionBody): Promise<PromptVersionView> {
-      await authorize(principal, workspaceId, promptId, "prompts:write");
-      const body = parseInput(createVersionBody, input);
+    async createVersion(principal: Principal, workspaceId: string, promptId: string, body: CreateVersionBody): Promise<PromptVersionView> {
+      await authorize(principal, workspaceId, "prompts:write");
       const ref = db.doc(promptPath(workspaceId, promptId));
       const version = await db.runTransaction(async (tx) => {
         const record = await writablePrompt(tx, workspaceId, promptId);
@@ -210,14 +197,14 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
         return stored;
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
       // The new number may have been looked up (and remembered as missing) before it existed.
-      await cache.invalidate({ keys: [cacheKeys.prompt(workspaceId, promptId), cacheKeys.promptVersion(workspaceId, promptId, version.version)] });
+      await cache.invalidate({ keys: [promptCacheKeys.prompt(workspaceId, promptId), promptCacheKeys.promptVersion(workspaceId, promptId, version.version)] });
       logger.info("prompts.version_created", { workspaceId, promptId, version: version.version, actor: principalId(principal) });
       return toVersionView(workspaceId, promptId, version);
     },
 
     /** One version: by number, by label, or (neither) the latest. Archived prompts stay readable. */
     async getVersion(principal: Principal, workspaceId: string, promptId: string, selector: VersionSelector = {}): Promise<PromptVersionView> {
-      await authorize(principal, workspaceId, promptId, "prompts:read");
+      await authorize(principal, workspaceId, "prompts:read");
       return (await resolve(workspaceId, promptId, selector)).version;
     },
 
@@ -226,7 +213,6 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
      * key made only to run prompts needs no read scope); archived prompts are refused.
      */
     async resolveVersion(principal: Principal, workspaceId: string, promptId: string, selector: VersionSelector = {}): Promise<PromptVersionView> {
-      parseInput(promptIdInput, { workspaceId, promptId });
       try {
         await access.require(principal, workspaceId, "executions:run");
       } catch (error) {
@@ -239,14 +225,14 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
     },
 
     async listVersions(principal: Principal, workspaceId: string, promptId: string, options: Parameters<typeof queries.listVersions>[2] = {}) {
-      await authorize(principal, workspaceId, promptId, "prompts:read");
+      await authorize(principal, workspaceId, "prompts:read");
       return queries.listVersions(workspaceId, await loadPrompt(workspaceId, promptId), options);
     },
 
     /** Points a label at a version (creating or moving it); moving `production` back is a rollback. */
     async setLabel(principal: Principal, workspaceId: string, promptId: string, label: string, version: number) {
-      await authorize(principal, workspaceId, promptId, "prompts:write");
-      const name = parseInput(labelName, label, {});
+      await authorize(principal, workspaceId, "prompts:write");
+      const name = label;
       const ref = db.doc(promptPath(workspaceId, promptId));
       const result = await db.runTransaction(async (tx) => {
         const record = await writablePrompt(tx, workspaceId, promptId);
@@ -268,8 +254,8 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
     },
 
     async deleteLabel(principal: Principal, workspaceId: string, promptId: string, label: string): Promise<{ label: string; previousVersion: number }> {
-      await authorize(principal, workspaceId, promptId, "prompts:write");
-      const name = parseInput(labelName, label);
+      await authorize(principal, workspaceId, "prompts:write");
+      const name = label;
       const ref = db.doc(promptPath(workspaceId, promptId));
       const previousVersion = await db.runTransaction(async (tx) => {
         const record = await writablePrompt(tx, workspaceId, promptId);
@@ -289,29 +275,26 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
     },
 
     async listLabelHistory(principal: Principal, workspaceId: string, promptId: string, options: Parameters<typeof queries.listLabelHistory>[2] = {}) {
-      await authorize(principal, workspaceId, promptId, "prompts:read");
+      await authorize(principal, workspaceId, "prompts:read");
       await loadPrompt(workspaceId, promptId);
       return queries.listLabelHistory(workspaceId, promptId, options);
     },
 
     async diffVersions(principal: Principal, workspaceId: string, promptId: string, from: VersionSelector, to: VersionSelector): Promise<VersionDiff> {
-      await authorize(principal, workspaceId, promptId, "prompts:read");
-      const checkedFrom = parseInput(versionSelector, from);
-      const checkedTo = parseInput(versionSelector, to);
+      await authorize(principal, workspaceId, "prompts:read");
       const prompt = await loadPrompt(workspaceId, promptId);
       const [before, after] = await Promise.all([
-        loadVersion(workspaceId, promptId, versionNumberOf(prompt, checkedFrom)),
-        loadVersion(workspaceId, promptId, versionNumberOf(prompt, checkedTo)),
+        loadVersion(workspaceId, promptId, versionNumberOf(prompt, from)),
+        loadVersion(workspaceId, promptId, versionNumberOf(prompt, to)),
       ]);
       return diffContent(before, after);
     },
 
     /** Dry run: renders a version with the given variables, executing nothing. */
     async renderPrompt(principal: Principal, workspaceId: string, promptId: string, selector: VersionSelector, variables: Record<string, unknown>): Promise<RenderedPrompt & { version: number }> {
-      await authorize(principal, workspaceId, promptId, "prompts:read");
-      const values = parseInput(renderVariables, variables);
+      await authorize(principal, workspaceId, "prompts:read");
       const { version } = await resolve(workspaceId, promptId, selector);
-      return { version: version.version, ...renderTemplate(version, values) };
+      return { version: version.version, ...renderTemplate(version, variables) };
     },
 
     /** Soft delete: hidden from the default list, read-only, refused by `resolveVersion`; reversible. */
@@ -329,7 +312,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
      * document last, so an interrupted delete can simply be repeated.
      */
     async deletePrompt(principal: Principal, workspaceId: string, promptId: string): Promise<{ deleted: true; versionsDeleted: number }> {
-      await authorize(principal, workspaceId, promptId, "prompts:write");
+      await authorize(principal, workspaceId, "prompts:write");
       const ref = db.doc(promptPath(workspaceId, promptId));
       await db.runTransaction(async (tx) => {
         const stored = readRecord(await tx.get(ref), storedPromptSchema, { kind: "prompt" });
@@ -342,14 +325,14 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       const versionsDeleted = await deleteAll(versionsPath(workspaceId, promptId));
       await deleteAll(labelEventsPath(workspaceId, promptId));
       await ref.delete();
-      await cache.invalidate({ tags: [cacheTags.prompt(workspaceId, promptId)] });
+      await cache.invalidate({ tags: [promptCacheTags.prompt(workspaceId, promptId)] });
       logger.info("prompts.deleted", { workspaceId, promptId, versionsDeleted, actor: principalId(principal) });
       return { deleted: true, versionsDeleted };
     },
   };
 
   async function setArchived(principal: Principal, workspaceId: string, promptId: string, archived: boolean): Promise<PromptView> {
-    await authorize(principal, workspaceId, promptId, "prompts:write");
+    await authorize(principal, workspaceId, "prompts:write");
     const ref = db.doc(promptPath(workspaceId, promptId));
     const updated = await db.runTransaction(async (tx) => {
       const record = promptFromSnapshot(await tx.get(ref));

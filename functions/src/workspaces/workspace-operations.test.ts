@@ -2,15 +2,17 @@ import functionsTest from "firebase-functions-test";
 import { HttpsError } from "firebase-functions/v2/https";
 import { getFirestore } from "firebase-admin/firestore";
 import { firebaseApp } from "../app/clients";
-import { createWorkspace } from "./workspace-callables";
+import { callableFunction } from "../app/functions";
+import { workspaceOperations } from "./workspace-operations";
 
 const fft = functionsTest({ projectId: process.env.GCLOUD_PROJECT });
-const wrapped = fft.wrap(createWorkspace);
+// The deployed shape: the operation as a callable, wired by the composition root.
+const wrapped = fft.wrap(callableFunction(workspaceOperations.createWorkspace));
 const auth = (uid: string) => ({ uid, token: { uid, email: `${uid}@example.test` } as never });
 
 afterAll(() => fft.cleanup());
 
-describe("createWorkspace (wrapped handler)", () => {
+describe("createWorkspace callable (wrapped deployed function)", () => {
   it("writes the workspace and its owner membership", async () => {
     const uid = `wrap-${Date.now()}`;
     const result = (await wrapped({ data: { name: "Wrapped" }, auth: auth(uid) } as never)) as { id: string; ownerUid: string };

@@ -1,15 +1,16 @@
 import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
-import { cacheKeys } from "../app/cache-keys";
+import { identityCacheKeys } from "../identity/identity-cache-keys";
+import { workspaceCacheKeys } from "./workspace-cache-keys";
 import type { AccessControl } from "../identity/access-control";
 import type { Role } from "../identity/permissions";
 import type { PlanTier, Principal } from "../identity/principal";
 import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
-import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import { readRecord, requireRecord } from "../lib/firestore-records";
-import type { AddMemberInput, CreateWorkspaceInput } from "./workspace-schemas";
+import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import { MEMBERS, memberPath, membersPath, storedMemberSchema, storedWorkspaceSchema, WORKSPACES, workspacePath, type StoredWorkspace } from "./workspace-records";
+import type { AddMemberInput, CreateWorkspaceInput } from "./workspace-schemas";
 
 export type { PlanTier };
 
@@ -44,7 +45,7 @@ const toWorkspace = (id: string, data: StoredWorkspace): Workspace => ({
   createdAt: data.createdAt.toDate().toISOString(),
 });
 
-/** The workspace as `cacheKeys.workspace` holds it, or null when there is none. */
+/** The workspace as `workspaceCacheKeys.workspace` holds it, or null when there is none. */
 export async function readWorkspace(db: Pick<Firestore, "doc">, workspaceId: string): Promise<Workspace | null> {
   const snap = await db.doc(workspacePath(workspaceId)).get();
   const stored = readRecord(snap, storedWorkspaceSchema, { kind: "workspace" });
@@ -53,8 +54,8 @@ export async function readWorkspace(db: Pick<Firestore, "doc">, workspaceId: str
 
 export function createWorkspaceService({ db, clock, access, cache }: WorkspaceServiceDeps) {
   // Written by console or billing only (the trigger on `workspaces/{id}` invalidates it).
-  const cachedWorkspace = (workspaceId: string) => cache.getOrLoad(cacheKeys.workspace(workspaceId), () => readWorkspace(db, workspaceId), "user");
-  const forgetMember = (workspaceId: string, uid: string) => cache.invalidate({ keys: [cacheKeys.member(workspaceId, uid)] });
+  const cachedWorkspace = (workspaceId: string) => cache.getOrLoad(workspaceCacheKeys.workspace(workspaceId), () => readWorkspace(db, workspaceId), "user");
+  const forgetMember = (workspaceId: string, uid: string) => cache.invalidate({ keys: [identityCacheKeys.member(workspaceId, uid)] });
 
   return {
     /** Creates a workspace owned by `uid`; the workspace and its owner membership land together. */
@@ -76,7 +77,6 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
       return { ...workspace };
     },
 
-    /** The caller's workspaces with their role, oldest membership first, a page at a time. */
     /** An API key's own workspace with the key's scopes; any valid key may see it. */
     async describeForKey(principal: Principal): Promise<{ workspace: Workspace; scopes: string[] }> {
       if (principal.kind !== "apiKey") throw new PermissionDeniedError("Only API keys have a workspace of their own.");
@@ -85,6 +85,7 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
       return { workspace: { ...workspace }, scopes: [...principal.scopes] };
     },
 
+    /** The caller's workspaces with their role, oldest membership first, a page at a time. */
     async listForUser(uid: string, pageSize = 50, cursor?: string): Promise<Page<Workspace & { role: Role }>> {
       let query = db.collectionGroup(MEMBERS).where("uid", "==", uid).orderBy("workspaceId").limit(pageSize);
       const after = cursor ? decodeCursor(cursor, 1) : undefined;

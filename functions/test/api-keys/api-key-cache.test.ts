@@ -1,18 +1,18 @@
 import functionsTest from "firebase-functions-test";
 import { Timestamp } from "firebase-admin/firestore";
 import { createApiKeyService } from "../../src/api-keys/api-key-service";
-import { overrideCache } from "../../src/app/cache";
-import { invalidateApiKeyCache } from "../../src/app/cache-invalidation";
+import { CACHE_INVALIDATION_RULES } from "../../src/app/cache-invalidation";
+import { invalidationTriggers } from "../helpers/triggers";
 import { manualClock } from "../../src/lib/clock";
 import { loadsOf, twoInstances, withinBound } from "../cache/two-instances";
 import { freshWorkspace } from "../helpers/firestore";
 
 const testEnv = functionsTest({ projectId: process.env.GCLOUD_PROJECT });
+const triggers = invalidationTriggers(testEnv);
 const { makeDocumentSnapshot } = testEnv.firestore;
 
 describe("API key authentication through the cache", () => {
   const { a, b, cluster, cleanup } = twoInstances();
-  afterEach(() => overrideCache(undefined));
   afterAll(async () => {
     await cleanup();
     testEnv.cleanup();
@@ -65,7 +65,7 @@ describe("API key authentication through the cache", () => {
 
   it("a key revoked by another path (console, script) is refused within the bound, through the trigger", async () => {
     const { db, elsewhere, keyId, secret } = await setup();
-    overrideCache(cluster.instance());
+    triggers.runIn(cluster.instance());
     await elsewhere.authenticate(secret);
     const ref = db.doc(`apiKeys/${keyId}`);
     const before = (await ref.get()).data() ?? {};
@@ -73,7 +73,7 @@ describe("API key authentication through the cache", () => {
     // Still cached: nothing has told the cache yet.
     await expect(elsewhere.authenticate(secret)).resolves.toMatchObject({ keyId });
 
-    await testEnv.wrap(invalidateApiKeyCache)({ data: change(`apiKeys/${keyId}`, before, (await ref.get()).data() ?? {}), params: { keyId } });
+    await triggers.trigger(CACHE_INVALIDATION_RULES.apiKey)({ data: change(`apiKeys/${keyId}`, before, (await ref.get()).data() ?? {}), params: { keyId } });
 
     await withinBound(() => expect(elsewhere.authenticate(secret)).rejects.toMatchObject({ code: "unauthenticated" }));
   });
@@ -81,12 +81,12 @@ describe("API key authentication through the cache", () => {
   it("the trigger ignores writes that change only lastUsedAt", async () => {
     const { db, apiKeys, keyId, secret } = await setup();
     const triggerCache = cluster.instance();
-    overrideCache(triggerCache);
+    triggers.runIn(triggerCache);
     await apiKeys.authenticate(secret);
     const stored = (await db.doc(`apiKeys/${keyId}`).get()).data() ?? {};
     const loads = loadsOf(a, "api-keys");
 
-    await testEnv.wrap(invalidateApiKeyCache)({ data: change(`apiKeys/${keyId}`, stored, { ...stored, lastUsedAt: Timestamp.now() }), params: { keyId } });
+    await triggers.trigger(CACHE_INVALIDATION_RULES.apiKey)({ data: change(`apiKeys/${keyId}`, stored, { ...stored, lastUsedAt: Timestamp.now() }), params: { keyId } });
     await new Promise((resolve) => setTimeout(resolve, 250));
     await apiKeys.authenticate(secret);
 

@@ -1,13 +1,14 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { EVENTS, type DomainEvent } from "../../src/events/domain-events";
 import { toDomainEvent, type StoredDomainEvent } from "../../src/events/outbox";
-import { executionPorts } from "../../src/executions/execution-ports";
 import { createExecutionService } from "../../src/executions/execution-service";
 import { executionsPath } from "../../src/executions/execution-types";
 import type { Principal } from "../../src/identity/principal";
 import type { ApiKeyScope } from "../../src/identity/permissions";
 import { manualClock } from "../../src/lib/clock";
 import { createPromptService } from "../../src/prompts/prompt-service";
+import { withRawContent } from "../helpers/prompt-content";
+import { renderTemplate } from "../../src/prompts/render";
 import { createLocalProvider } from "../../src/providers/local-provider";
 import type { LlmProvider } from "../../src/providers/provider-types";
 import { freshWorkspace } from "../helpers/firestore";
@@ -41,10 +42,10 @@ export function pricedLocalProvider(clock: { advance(ms: number): void }): LlmPr
 export async function executionSetup(options: { provider?: (clock: ReturnType<typeof manualClock>) => LlmProvider } = {}) {
   const ws = await freshWorkspace("exec");
   const clock = manualClock(Date.now());
-  const prompts = createPromptService({ db: ws.db, clock, access: ws.access, cache: ws.cache });
+  const prompts = withRawContent(createPromptService({ db: ws.db, clock, access: ws.access, cache: ws.cache }));
   const knowledge = knowledgeService({ db: ws.db, access: ws.access });
   const provider = (options.provider ?? pricedLocalProvider)(clock);
-  const executions = createExecutionService({ db: ws.db, clock, access: ws.access, provider: () => provider, ...executionPorts(() => ({ prompts, knowledge })) });
+  const executions = createExecutionService({ db: ws.db, clock, access: ws.access, provider: () => provider, prompts: { resolveVersion: prompts.resolveVersion, render: renderTemplate }, retriever: knowledge });
   const apiKey = (scopes: ApiKeyScope[], workspaceId = ws.workspaceId): Principal => ({ kind: "apiKey", keyId: `key-${workspaceId}`, workspaceId, scopes, createdBy: ws.ownerUid });
   return { ...ws, clock, prompts, knowledge, provider, executions, apiKey };
 }

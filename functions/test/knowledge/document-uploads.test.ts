@@ -1,6 +1,6 @@
 import functionsTest from "firebase-functions-test";
-import { overrideServices, services } from "../../src/app/services";
-import { onDocumentUploaded } from "../../src/knowledge/storage-trigger";
+import { onObjectFinalized } from "firebase-functions/v2/storage";
+import { documentUploadedHandler } from "../../src/knowledge/storage-trigger";
 import { freshWorkspace } from "../helpers/firestore";
 import { fakeBucket, knowledgeService, storedChunks } from "./knowledge-fixtures";
 
@@ -10,8 +10,8 @@ async function uploadSetup() {
   const ws = await freshWorkspace("upload");
   const storage = fakeBucket();
   const knowledge = knowledgeService({ db: ws.db, access: ws.access, bucket: storage.bucket });
-  overrideServices({ ...services(), knowledge });
-  const trigger = testEnv.wrap(onDocumentUploaded);
+  // The trigger as deployed (an onObjectFinalized function), over this test's knowledge service.
+  const trigger = testEnv.wrap(onObjectFinalized((event) => documentUploadedHandler(knowledge, event)));
   /** What Cloud Storage does when the client's PUT completes: store the object, fire the event. */
   const upload = async (path: string, data: Buffer, contentType = "text/markdown") => {
     storage.files.set(path, data);
@@ -21,7 +21,6 @@ async function uploadSetup() {
 }
 
 describe("document uploads through the storage trigger", () => {
-  afterEach(() => overrideServices(undefined));
   afterAll(() => testEnv.cleanup());
 
   it("creates a pending document with a signed upload URL, then ingests the uploaded file", async () => {

@@ -1,7 +1,8 @@
 import functionsTest from "firebase-functions-test";
+import { promptCacheKeys } from "../../src/prompts/prompt-cache-keys";
 import { FieldValue } from "firebase-admin/firestore";
-import { cacheKeys, overrideCache } from "../../src/app/cache";
-import { handleCacheInvalidation, invalidatePromptCache, CACHE_INVALIDATION_RULES } from "../../src/app/cache-invalidation";
+import { CACHE_INVALIDATION_RULES, handleCacheInvalidation } from "../../src/app/cache-invalidation";
+import { invalidationTriggers } from "../helpers/triggers";
 import { createAccessControl } from "../../src/identity/access-control";
 import { manualClock, systemClock } from "../../src/lib/clock";
 import { createPromptService } from "../../src/prompts/prompt-service";
@@ -10,6 +11,7 @@ import { loadsOf, twoInstances, withinBound } from "../cache/two-instances";
 import { freshWorkspace } from "../helpers/firestore";
 
 const testEnv = functionsTest({ projectId: process.env.GCLOUD_PROJECT });
+const triggers = invalidationTriggers(testEnv);
 const { makeDocumentSnapshot } = testEnv.firestore;
 
 const content = (template: string): CreateVersionBody => ({ template, variables: [] });
@@ -17,7 +19,6 @@ const body = (template: string): CreatePromptBody => ({ name: "Cached", ...conte
 
 describe("prompt documents and versions through the cache", () => {
   const { a, b, cluster, cleanup } = twoInstances();
-  afterEach(() => overrideCache(undefined));
   afterAll(async () => {
     await cleanup();
     testEnv.cleanup();
@@ -79,13 +80,13 @@ describe("prompt documents and versions through the cache", () => {
 
     await expect(prompts.getPrompt(owner, workspaceId, promptId)).rejects.toMatchObject({ code: "not-found" });
     const loader = jest.fn(async () => null);
-    expect(await a.getOrLoad(cacheKeys.promptVersion(workspaceId, promptId, 1), loader, "prompt")).toBeNull();
+    expect(await a.getOrLoad(promptCacheKeys.promptVersion(workspaceId, promptId, 1), loader, "prompt")).toBeNull();
     expect(loader).toHaveBeenCalledTimes(1);
   });
 
   it("a prompt document written directly with the Admin SDK is invalidated by its trigger", async () => {
     const { db, elsewhere, owner, workspaceId, promptId } = await setup();
-    overrideCache(cluster.instance());
+    triggers.runIn(cluster.instance());
     const ref = db.doc(`workspaces/${workspaceId}/prompts/${promptId}`);
     await ref.update({ labels: { production: 1 } });
     expect((await elsewhere.resolveVersion(owner, workspaceId, promptId, { label: "production" })).version).toBe(1);
@@ -95,7 +96,7 @@ describe("prompt documents and versions through the cache", () => {
     // Cached: the direct write went round the service.
     expect((await elsewhere.resolveVersion(owner, workspaceId, promptId, { label: "production" })).version).toBe(1);
     const path = ref.path;
-    await testEnv.wrap(invalidatePromptCache)({ data: testEnv.makeChange(makeDocumentSnapshot(before, path), makeDocumentSnapshot((await ref.get()).data() ?? {}, path)), params: { workspaceId, promptId } });
+    await triggers.trigger(CACHE_INVALIDATION_RULES.prompt)({ data: testEnv.makeChange(makeDocumentSnapshot(before, path), makeDocumentSnapshot((await ref.get()).data() ?? {}, path)), params: { workspaceId, promptId } });
 
     await withinBound(async () => expect((await elsewhere.resolveVersion(owner, workspaceId, promptId, { label: "production" })).version).toBe(2));
   });

@@ -2,7 +2,9 @@ import type { Principal } from "../../src/identity/principal";
 import type { ApiKeyScope } from "../../src/identity/permissions";
 import { manualClock } from "../../src/lib/clock";
 import { createPromptService } from "../../src/prompts/prompt-service";
-import type { CreatePromptBody } from "../../src/prompts/prompt-schemas";
+import { withRawContent } from "../helpers/prompt-content";
+import { type createPromptBody } from "../../src/prompts/prompt-schemas";
+import type { z } from "zod";
 import { twoInstances } from "../cache/two-instances";
 import { freshWorkspace, uniqueUid, userPrincipal } from "../helpers/firestore";
 
@@ -14,12 +16,12 @@ afterAll(cleanup);
 async function setup() {
   const ws = await freshWorkspace("prompts", cache);
   const clock = manualClock(Date.now());
-  const prompts = createPromptService({ db: ws.db, clock, access: ws.access, cache: ws.cache });
+  const prompts = withRawContent(createPromptService({ db: ws.db, clock, access: ws.access, cache: ws.cache }));
   const apiKey = (scopes: ApiKeyScope[], workspaceId = ws.workspaceId): Principal => ({ kind: "apiKey", keyId: uniqueUid("key"), workspaceId, scopes, createdBy: ws.ownerUid });
   return { ...ws, clock, prompts, apiKey };
 }
 
-const greeting: CreatePromptBody = {
+const greeting: z.input<typeof createPromptBody> = {
   name: "Greeting",
   description: "Says hello to a customer",
   tags: ["Support"],

@@ -1,16 +1,17 @@
 import functionsTest from "firebase-functions-test";
-import { cacheKeys, overrideCache } from "../../src/app/cache";
-import { invalidateUserCache } from "../../src/app/cache-invalidation";
-import { createPlanTierResolver, loadPlan } from "../../src/app/rate-limit";
+import { identityCacheKeys } from "../../src/identity/identity-cache-keys";
+import { CACHE_INVALIDATION_RULES } from "../../src/app/cache-invalidation";
+import { invalidationTriggers } from "../helpers/triggers";
+import { createPlanResolver } from "../../src/identity/plan";
 import { twoInstances, withinBound } from "../cache/two-instances";
 import { testDb, uniqueUid } from "../helpers/firestore";
 
 const testEnv = functionsTest({ projectId: process.env.GCLOUD_PROJECT });
+const triggers = invalidationTriggers(testEnv);
 const { makeDocumentSnapshot } = testEnv.firestore;
 
 describe("plan tier of the rate limiter through the cache", () => {
   const { a, b, cleanup } = twoInstances();
-  afterEach(() => overrideCache(undefined));
   afterAll(async () => {
     await cleanup();
     testEnv.cleanup();
@@ -20,18 +21,16 @@ describe("plan tier of the rate limiter through the cache", () => {
     const uid = uniqueUid("plan");
     const ref = testDb().doc(`users/${uid}`);
     await ref.set({ plan: "pro", email: "someone@example.com" });
-    overrideCache(a);
-    const resolveTier = createPlanTierResolver({ loadPlan });
+    const resolveTier = createPlanResolver({ db: testDb(), cache: a });
     expect(await resolveTier({ kind: "user", id: uid })).toBe("pro");
     expect(a.metrics().namespaces.users?.loads).toBe(1);
 
     await ref.set({ plan: "enterprise", email: "someone@example.com" });
     expect(await resolveTier({ kind: "user", id: uid })).toBe("pro");
     // The trigger runs in some other instance.
-    overrideCache(b);
+    triggers.runIn(b);
     const change = testEnv.makeChange(makeDocumentSnapshot({ plan: "pro" }, ref.path), makeDocumentSnapshot({ plan: "enterprise" }, ref.path));
-    await testEnv.wrap(invalidateUserCache)({ data: change, params: { uid } });
-    overrideCache(a);
+    await triggers.trigger(CACHE_INVALIDATION_RULES.user)({ data: change, params: { uid } });
 
     await withinBound(async () => expect(await resolveTier({ kind: "user", id: uid })).toBe("enterprise"));
   });
@@ -39,10 +38,10 @@ describe("plan tier of the rate limiter through the cache", () => {
   it("keeps only the plan of a user document in the cache", async () => {
     const uid = uniqueUid("plan");
     await testDb().doc(`users/${uid}`).set({ plan: "gold", email: "someone@example.com" });
-    overrideCache(a);
-    expect(await loadPlan({ kind: "user", id: uid })).toBe("free");
-    const cached = await a.getOrLoad(cacheKeys.user(uid), () => Promise.reject(new Error("not cached")), "user");
+    const resolveTier = createPlanResolver({ db: testDb(), cache: a });
+    expect(await resolveTier({ kind: "user", id: uid })).toBe("free");
+    const cached = await a.getOrLoad(identityCacheKeys.user(uid), () => Promise.reject(new Error("not cached")), "user");
     expect(cached).toEqual({ plan: "free" });
-    expect(await loadPlan({ kind: "user", id: uniqueUid("nobody") })).toBeUndefined();
+    expect(await resolveTier({ kind: "user", id: uniqueUid("nobody") })).toBe("free");
   });
 });

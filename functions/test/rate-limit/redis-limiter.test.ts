@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import { z } from "zod";
-import { callableHandler, installCallableGuard } from "../../src/lib/callable";
+import { callableHandler } from "../../src/lib/callable";
 import { manualClock } from "../../src/lib/clock";
 import {
   createCallableGuard,
@@ -102,13 +102,11 @@ describe("responses", () => {
 
   it("callables: HttpsError resource-exhausted with { retryAfter, limit, remaining, reset }", async () => {
     const { limiter } = setup();
-    installCallableGuard(() => createCallableGuard({ limiter }));
     const uid = `it-${randomUUID()}`;
-    const handler = callableHandler({ name: "it.ping", input: z.strictObject({}), rateLimit: { policy: "read" }, handle: async () => "pong" });
+    const handler = callableHandler({ name: "it.ping", input: z.strictObject({}), rateLimit: { policy: "read" }, handle: async () => "pong" }, createCallableGuard({ limiter }));
     const request = { data: {}, auth: { uid, token: { uid, plan: "free" } }, rawRequest: { headers: {} } } as unknown as CallableRequest<unknown>;
     for (let i = 0; i < 10; i++) await expect(handler(request)).resolves.toBe("pong");
     const error = await handler(request).catch((e: unknown) => e);
-    installCallableGuard(undefined);
     expect(error).toBeInstanceOf(HttpsError);
     expect(error).toMatchObject({ code: "resource-exhausted", details: { retryAfter: 60, limit: 10, remaining: 0, reset: expect.any(Number) } });
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { CallableRequest } from "firebase-functions/v2/https";
-import { overrideRateLimiter } from "../../src/app/rate-limit";
+import { createRateLimiting } from "../../src/app/rate-limiting";
 import { manualClock } from "../../src/lib/clock";
 import { createRateLimiter, createRedisStore, createTestChallengeVerifier, resolveRateLimitConfig } from "../../src/lib/rate-limit";
 import { verifyChallengeHandler } from "../../src/security/challenge-callable";
@@ -17,8 +17,8 @@ describe("verifyChallenge callable", () => {
   const config = resolveRateLimitConfig({ challenge: { violations: 2, windowMs: 60_000, ttlMs: 3_600_000 } });
   const limiter = createRateLimiter({ config, store: createRedisStore(upstashClient()), clock, logger: silent, verifier: createTestChallengeVerifier("human") });
 
-  beforeAll(() => overrideRateLimiter({ limiter }));
-  afterAll(() => overrideRateLimiter(undefined));
+  const { verifyCallerChallenge } = createRateLimiting({ limiter, trustedProxyHops: 1, clock });
+  const verify = (request: CallableRequest<unknown>) => verifyChallengeHandler(verifyCallerChallenge, request);
 
   it("lifts 'challenge required' only for a token the verifier accepts", async () => {
     const uid = `challenge-${randomUUID()}`;
@@ -32,14 +32,14 @@ describe("verifyChallenge callable", () => {
     clock.advance(61_000);
     expect((await limiter.limit({ identity, policy: "read" })).reason).toBe("challenge_required");
 
-    await expect(verifyChallengeHandler(requestFor(uid, { token: "bot" }))).rejects.toMatchObject({ code: "invalid-argument" });
-    await expect(verifyChallengeHandler(requestFor(uid, { token: "human" }))).resolves.toEqual({ verified: true });
+    await expect(verify(requestFor(uid, { token: "bot" }))).rejects.toMatchObject({ code: "invalid-argument" });
+    await expect(verify(requestFor(uid, { token: "human" }))).resolves.toEqual({ verified: true });
     expect((await limiter.limit({ identity, policy: "read" })).allowed).toBe(true);
   });
 
   it("rejects missing auth and malformed input with typed errors", async () => {
-    await expect(verifyChallengeHandler({ data: { token: "human" } } as CallableRequest<unknown>)).rejects.toMatchObject({ code: "unauthenticated" });
-    await expect(verifyChallengeHandler(requestFor("u", { token: "" }))).rejects.toMatchObject({ code: "invalid-argument" });
-    await expect(verifyChallengeHandler(requestFor("u", { token: "human", extra: 1 }))).rejects.toMatchObject({ code: "invalid-argument" });
+    await expect(verify({ data: { token: "human" } } as CallableRequest<unknown>)).rejects.toMatchObject({ code: "unauthenticated" });
+    await expect(verify(requestFor("u", { token: "" }))).rejects.toMatchObject({ code: "invalid-argument" });
+    await expect(verify(requestFor("u", { token: "human", extra: 1 }))).rejects.toMatchObject({ code: "invalid-argument" });
   });
 });

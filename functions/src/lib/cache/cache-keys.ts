@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { redisKey, REDIS_PREFIX } from "../redis-keys";
 
 /**
@@ -63,3 +64,14 @@ export function cacheRedisKeys(scope = "") {
 }
 
 export type CacheRedisKeys = ReturnType<typeof cacheRedisKeys>;
+
+const TAG_PART = /^[A-Za-z0-9_.@-]{1,128}$/;
+
+/**
+ * A tag naming one invalidation unit, `<kind>:<part>:<part>...`. Tags allow a narrow alphabet; a
+ * part outside it (a custom Auth uid may hold any character) is replaced by a digest, so it still
+ * names exactly one tag and never fails the read.
+ */
+export function cacheTag(kind: string, ...parts: string[]): string {
+  return [kind, ...parts.map((part) => (TAG_PART.test(part) ? part : `h.${createHash("sha256").update(part, "utf8").digest("base64url").slice(0, 32)}`))].join(":");
+}

@@ -1,6 +1,6 @@
 import { HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import { z } from "zod";
-import { callableHandler, installCallableGuard } from "../callable";
+import { callableHandler } from "../callable";
 import { createCallableGuard } from "./callable-guard";
 import type { RateLimiter } from "./limiter";
 import type { Decision } from "./types";
@@ -13,16 +13,14 @@ function setup(decision: Decision, banned = false) {
     limit: jest.fn(async () => decision),
     recordFailure: jest.fn(async () => ({ banned, retryAfterMs: banned ? 3_600_000 : 0 })),
   };
-  installCallableGuard(() => createCallableGuard({ limiter: limiter as unknown as RateLimiter }));
+  const guard = createCallableGuard({ limiter: limiter as unknown as RateLimiter });
   const handle = jest.fn(async (input: { n: number }) => input.n);
-  const handler = callableHandler({ name: "test.echo", input: z.strictObject({ n: z.number() }), rateLimit: { policy: "read" }, handle });
+  const handler = callableHandler({ name: "test.echo", input: z.strictObject({ n: z.number() }), rateLimit: { policy: "read" }, handle }, guard);
   return { limiter, handle, handler };
 }
 
 const request = (data: unknown, uid?: string) =>
   ({ data, ...(uid ? { auth: { uid, token: { uid } } } : {}), rawRequest: { headers: { "x-forwarded-for": "1.1.1.1, 203.0.113.9" } } }) as unknown as CallableRequest<unknown>;
-
-afterAll(() => installCallableGuard(undefined));
 
 describe("callableHandler with the rate-limit guard", () => {
   it("refuses with resource-exhausted and { retryAfter, limit, remaining, reset } before the handler runs", async () => {
@@ -54,12 +52,6 @@ describe("callableHandler with the rate-limit guard", () => {
     const { handler, limiter } = setup({ ...limited, allowed: true, reason: undefined });
     await expect(handler(request({ n: "x" }, "u1"))).rejects.toMatchObject({ code: "invalid-argument" });
     expect(limiter.recordFailure).toHaveBeenCalledWith(expect.objectContaining({ kind: "validation" }));
-  });
-
-  it("fails closed when no guard is installed", async () => {
-    const { handler } = setup(limited);
-    installCallableGuard(undefined);
-    await expect(handler(request({ n: 1 }, "u1"))).rejects.toMatchObject({ code: "unavailable" });
   });
 
   it("maps a challenge to failed-precondition", async () => {

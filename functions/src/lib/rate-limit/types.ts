@@ -9,6 +9,8 @@ export type Identity = {
   kind: "user" | "apiKey" | "ip";
   id: string;
   tier?: Tier;
+  /** The workspace an API key belongs to: its plan is the key's tier. */
+  workspaceId?: string;
 };
 
 /** One rolling window: at most `limit` cost units within any `windowMs` span. */

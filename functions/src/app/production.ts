@@ -1,0 +1,71 @@
+import { defineInt, defineSecret, defineString } from "firebase-functions/params";
+import { systemClock } from "../lib/clock";
+import { runtimeEnv, secretValue } from "../lib/config";
+import {
+  createRecaptchaEnterpriseVerifier,
+  createTestChallengeVerifier,
+  parseRateLimitJson,
+  rejectingChallengeVerifier,
+  resolveRateLimitConfig,
+  type ChallengeVerifier,
+} from "../lib/rate-limit";
+import { createLocalProvider } from "../providers/local-provider";
+import { selectLlmProvider } from "../providers/openai-params";
+import type { LlmProvider } from "../providers/provider-types";
+import { firestore, redis, storage } from "./clients";
+import { createApp, type App, type AppDeps } from "./root";
+
+/**
+ * Rate-limit params. Configuration without a code change: `RATE_LIMITS_JSON` holds a JSON object
+ * merged over the defaults of `lib/rate-limit/policies.ts` (tiers, policies and their fail modes,
+ * abuse thresholds, allow/deny lists, static overrides); per-identity overrides set through the
+ * operations live in Redis and apply on the next request.
+ */
+export const rateLimitParams = {
+  json: defineString("RATE_LIMITS_JSON", { default: "", description: "JSON merged over the default rate-limit config (see docs/rate-limiting.md)." }),
+  trustedProxyHops: defineInt("TRUSTED_PROXY_HOPS", {
+    default: 1,
+    description: "Proxies of Google's own appending to X-Forwarded-For (1 = Cloud Functions/Cloud Run, 2 = behind an external Application LB).",
+  }),
+  recaptchaSiteKey: defineString("RECAPTCHA_SITE_KEY", { default: "", description: "reCAPTCHA Enterprise site key for rate-limit challenges; empty disables challenges in production." }),
+  recaptchaApiKey: defineSecret("RECAPTCHA_API_KEY"),
+};
+
+function challengeVerifier(): ChallengeVerifier {
+  if (runtimeEnv().FUNCTIONS_EMULATOR === "true") return createTestChallengeVerifier(process.env.RATE_LIMIT_TEST_CHALLENGE_TOKEN || undefined);
+  const siteKey = rateLimitParams.recaptchaSiteKey.value();
+  const apiKey = secretValue(rateLimitParams.recaptchaApiKey);
+  const projectId = runtimeEnv().GCLOUD_PROJECT;
+  if (!siteKey || !apiKey || !projectId) return rejectingChallengeVerifier;
+  return createRecaptchaEnterpriseVerifier({ fetch, projectId, siteKey, apiKey });
+}
+
+/** The deps of a deployed instance: real clients and the deploy params, read at first use. */
+export function productionAppDeps(): AppDeps {
+  const env = runtimeEnv();
+  const config = resolveRateLimitConfig(parseRateLimitJson(rateLimitParams.json.value()), undefined);
+  let provider: LlmProvider | undefined;
+  return {
+    db: firestore(),
+    redis: redis(),
+    bucket: storage,
+    // `local` (deterministic, no network) is the default and what the emulator runs.
+    provider: () => (provider ??= selectLlmProvider(createLocalProvider)),
+    clock: systemClock,
+    redisTimeoutMs: env.REDIS_TIMEOUT_MS,
+    signUploads: env.FUNCTIONS_EMULATOR !== "true",
+    rateLimit: {
+      config: { ...config, redis: { ...config.redis, timeoutMs: Math.min(config.redis.timeoutMs, env.REDIS_TIMEOUT_MS) } },
+      verifier: challengeVerifier(),
+      trustedProxyHops: rateLimitParams.trustedProxyHops.value(),
+    },
+  };
+}
+
+let instance: App | undefined;
+
+/** This instance's graph, built on first use (params can only be read at run time, never at load). */
+export function app(): App {
+  return (instance ??= createApp(productionAppDeps()));
+}
+

@@ -1,0 +1,79 @@
+import type { CallableRequest, Request } from "firebase-functions/v2/https";
+import type { FailureReporter, RestGuard } from "../api/router";
+import { asTier } from "../identity/plan";
+import type { Caller, CallableGuard } from "../lib/callable";
+import type { Clock } from "../lib/clock";
+import {
+  clientIp,
+  createCallableGuard,
+  limitRestRequest,
+  refusalError,
+  CHALLENGE_HEADER,
+  type Identity,
+  type RateLimiter,
+} from "../lib/rate-limit";
+
+export type RateLimitingDeps = {
+  limiter: RateLimiter;
+  /** Proxies of Google's own appending to X-Forwarded-For (see docs/rate-limiting.md). */
+  trustedProxyHops: number;
+  clock: Clock;
+};
+
+/** Callables: the user is the identity; its tier comes from the `plan` claim, else Firestore. */
+export function callerIdentity(caller: Caller): Identity {
+  const tier = asTier(caller.claims.plan);
+  return { kind: "user", id: caller.uid, ...(tier ? { tier } : {}) };
+}
+
+/**
+ * The limiter as each transport asks it: the callable guard, the REST guard and failure
+ * reporter, and the challenge check of `verifyChallenge`. Built by the composition root.
+ */
+export function createRateLimiting({ limiter, trustedProxyHops }: RateLimitingDeps) {
+  const ipOptions = { trustedProxyHops };
+
+  const callableGuard: CallableGuard = createCallableGuard({ limiter, identify: callerIdentity, ip: ipOptions });
+
+  /** REST: an API key is the identity, its workspace's plan the tier; no key means the client IP. */
+  const restGuard: RestGuard = async ({ rateLimit, principal, req }) => {
+    const ip = clientIp(req, ipOptions);
+    const identity: Identity = principal ? { kind: "apiKey", id: principal.keyId, workspaceId: principal.workspaceId } : { kind: "ip", id: ip ?? "unknown" };
+    const token = req.get(CHALLENGE_HEADER);
+    const result = await limitRestRequest(limiter, {
+      method: req.method,
+      policy: rateLimit.policy,
+      ...(rateLimit.cost !== undefined ? { cost: rateLimit.cost } : {}),
+      identity,
+      ip,
+      ...(token ? { challengeToken: token } : {}),
+    });
+    return result.allowed ? { headers: result.headers } : { headers: result.headers, rejection: { status: result.status ?? 429, body: result.body } };
+  };
+
+  const reportRestFailure: FailureReporter = async ({ req, kind }: { req: Request; kind: "authentication" | "validation" }) => {
+    await limiter.recordFailure({ ip: clientIp(req, ipOptions), kind, policy: "rest" });
+  };
+
+  /**
+   * Clears "challenge required" for a callable caller whose challenge token the verifier accepts.
+   * A rejected token counts as a failed request from the caller's IP; an accepted one then spends
+   * from the `auth` policy like any other call, so this path is limited too.
+   */
+  async function verifyCallerChallenge(caller: Caller, request: CallableRequest<unknown>, token: string): Promise<boolean> {
+    const ip = request.rawRequest ? clientIp(request.rawRequest, ipOptions) : undefined;
+    const identity = callerIdentity(caller);
+    const verified = await limiter.verifyChallenge({ identity, token, ...(ip ? { ip } : {}) });
+    if (!verified) {
+      await limiter.recordFailure({ ip, kind: "validation", policy: "verifyChallenge" });
+      return false;
+    }
+    const decision = await limiter.limit({ identity, policy: "auth", ...(ip ? { ip } : {}) });
+    if (!decision.allowed) throw refusalError(decision);
+    return true;
+  }
+
+  return { limiter, callableGuard, restGuard, reportRestFailure, verifyCallerChallenge };
+}
+
+export type RateLimiting = ReturnType<typeof createRateLimiting>;

@@ -1,0 +1,122 @@
+import type { Bucket } from "@google-cloud/storage";
+import type { Firestore } from "firebase-admin/firestore";
+import type { Redis } from "@upstash/redis";
+import type { Operation } from "../api/operation";
+import { operationCallable } from "../api/operation-callable";
+import { createRouter } from "../api/router";
+import { createApiKeyService, type ApiKeyService } from "../api-keys/api-key-service";
+import { createExecutionService, type ExecutionService } from "../executions/execution-service";
+import { createHealthCheck, type HealthCheck } from "../health/health-check";
+import { createAccessControl, type AccessControl } from "../identity/access-control";
+import { createPlanResolver } from "../identity/plan";
+import { createKnowledgeService, type KnowledgeService } from "../knowledge/knowledge-service";
+import { pdfText } from "../knowledge/pdf-text";
+import { createTwoLevelCache, type TwoLevelCache } from "../lib/cache";
+import type { Clock } from "../lib/clock";
+import { createRateLimiter, createRateLimitOperations, createRedisStore, type ChallengeVerifier, type RateLimitConfig } from "../lib/rate-limit";
+import { createPromptService, type PromptService } from "../prompts/prompt-service";
+import { renderTemplate } from "../prompts/render";
+import type { LlmProvider } from "../providers/provider-types";
+import { createWorkspaceService, type WorkspaceService } from "../workspaces/workspace-service";
+import { restRoutes } from "./operations";
+import { createRateLimiting } from "./rate-limiting";
+
+/**
+ * What the graph is built from: clients and settings. `productionAppDeps()` (app/production.ts)
+ * builds them from the real clients and the deploy params; tests hand in their own.
+ */
+export type AppDeps = {
+  db: Firestore;
+  /** Null runs limits and cache in memory, per instance. */
+  redis: Redis | null;
+  /** Resolved on first use, so text-only work never builds a Storage client. */
+  bucket: () => Bucket;
+  /** Resolved per use, so a provider is only built when something calls it. */
+  provider: () => LlmProvider;
+  clock: Clock;
+  redisTimeoutMs: number;
+  /** Sign upload URLs (real Storage only; the emulator has no credentials to sign with). */
+  signUploads: boolean;
+  rateLimit: { config: RateLimitConfig; verifier: ChallengeVerifier; trustedProxyHops: number };
+  /** A cache of the caller's (tests that share one between graphs); built from `redis` otherwise. */
+  cache?: TwoLevelCache;
+};
+
+/** The domain services of the graph: what operations and triggers run against. */
+export type Services = {
+  access: AccessControl;
+  workspaces: WorkspaceService;
+  apiKeys: ApiKeyService;
+  prompts: PromptService;
+  knowledge: KnowledgeService;
+  executions: ExecutionService;
+  health: HealthCheck;
+};
+
+/**
+ * The composition root: every client, service and guard of one instance, built once, in one
+ * place. Handlers receive what they use from here; nothing else builds a service.
+ */
+export function createApp(deps: AppDeps) {
+  const { db, clock } = deps;
+  const cache = deps.cache ?? createTwoLevelCache({ redis: deps.redis, clock, redisTimeoutMs: deps.redisTimeoutMs });
+  const access = createAccessControl({ db, cache });
+  const prompts = createPromptService({ db, clock, access, cache });
+  const knowledge = createKnowledgeService({ db, clock, access, provider: deps.provider(), bucket: deps.bucket, signUploads: deps.signUploads, pdf: pdfText });
+  const services: Services = {
+    access,
+    workspaces: createWorkspaceService({ db, clock, access, cache }),
+    apiKeys: createApiKeyService({ db, clock, access, cache }),
+    prompts,
+    knowledge,
+    executions: createExecutionService({
+      db,
+      clock,
+      access,
+      provider: deps.provider,
+      prompts: { resolveVersion: prompts.resolveVersion, render: renderTemplate },
+      retriever: knowledge,
+    }),
+    health: createHealthCheck({ db, redis: deps.redis, clock }),
+  };
+
+  const store = deps.redis ? createRedisStore(deps.redis) : null;
+  const { config, verifier, trustedProxyHops } = deps.rateLimit;
+  const limiter = createRateLimiter({ config, store, clock, resolveTier: createPlanResolver({ db, cache }), verifier });
+  const rateLimiting = createRateLimiting({ limiter, trustedProxyHops, clock });
+  /** Admin operations on limits; null when no Redis is configured (state then lives in memory only). */
+  const rateLimitOperations = store ? createRateLimitOperations({ store, limiter, config, clock }) : null;
+
+  const callableHandlers = new Map<Operation<Services>, ReturnType<typeof operationCallable<Services>>>();
+  let router: ReturnType<typeof createRouter<Services>> | undefined;
+
+  return {
+    clock,
+    cache,
+    services,
+    rateLimiting,
+    rateLimitOperations,
+    /** The plain handler of an operation served as a callable, built once per operation. */
+    callable(op: Operation<Services>) {
+      let handler = callableHandlers.get(op);
+      if (!handler) {
+        handler = operationCallable(op, { guard: rateLimiting.callableGuard, services });
+        callableHandlers.set(op, handler);
+      }
+      return handler;
+    },
+    /** The REST API's router over every operation with a REST binding. */
+    restApi() {
+      router ??= createRouter({
+        routes: restRoutes(),
+        services,
+        authenticate: (key) => services.apiKeys.authenticate(key),
+        guard: rateLimiting.restGuard,
+        reportFailure: rateLimiting.reportRestFailure,
+      });
+      return router;
+    },
+  };
+}
+
+export type App = ReturnType<typeof createApp>;
