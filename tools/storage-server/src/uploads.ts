@@ -29,26 +29,31 @@ export async function handleUpload(ctx: Ctx, req: IncomingMessage, res: ServerRe
   let name: string;
   let fields: WritableObjectFields;
   let expected = expectedHashes(req.headers["x-goog-hash"]);
-  if (uploadType === "multipart") {
-    const parsed = await parseMultipart(req as AsyncIterable<Buffer>, boundaryOf(req.headers["content-type"]));
-    name = validateObjectName(query.get("name") ?? (parsed.metadata["name"] as string | undefined));
-    checkPreconditions(preconditions, state.objects.get(name));
-    fields = writableFields(parsed.metadata);
-    fields.contentType ??= parsed.mediaContentType;
-    expected = { ...expected, ...expectedHashes(undefined, parsed.metadata) };
-    await writeStreamToFile(parsed.media, tmpFile, { hasher });
-    await parsed.finish();
-  } else if (uploadType === "media") {
-    name = validateObjectName(query.get("name"));
-    checkPreconditions(preconditions, state.objects.get(name));
-    fields = {};
-    const contentType = req.headers["content-type"];
-    if (contentType) fields.contentType = contentType;
-    const contentEncoding = query.get("contentEncoding");
-    if (contentEncoding) fields.contentEncoding = contentEncoding;
-    await writeStreamToFile(req as AsyncIterable<Buffer>, tmpFile, { hasher });
-  } else {
-    throw invalid(`Unsupported uploadType: ${uploadType}`);
+  try {
+    if (uploadType === "multipart") {
+      const parsed = await parseMultipart(req as AsyncIterable<Buffer>, boundaryOf(req.headers["content-type"]));
+      name = validateObjectName(query.get("name") ?? (parsed.metadata["name"] as string | undefined));
+      checkPreconditions(preconditions, state.objects.get(name));
+      fields = writableFields(parsed.metadata);
+      fields.contentType ??= parsed.mediaContentType;
+      expected = { ...expected, ...expectedHashes(undefined, parsed.metadata) };
+      await writeStreamToFile(parsed.media, tmpFile, { hasher });
+      await parsed.finish();
+    } else if (uploadType === "media") {
+      name = validateObjectName(query.get("name"));
+      checkPreconditions(preconditions, state.objects.get(name));
+      fields = {};
+      const contentType = req.headers["content-type"];
+      if (contentType) fields.contentType = contentType;
+      const contentEncoding = query.get("contentEncoding");
+      if (contentEncoding) fields.contentEncoding = contentEncoding;
+      await writeStreamToFile(req as AsyncIterable<Buffer>, tmpFile, { hasher });
+    } else {
+      throw invalid(`Unsupported uploadType: ${uploadType}`);
+    }
+  } catch (err) {
+    rmSync(tmpFile, { force: true });
+    throw err;
   }
   if (!req.complete) {
     // The client went away mid-body: a simple or multipart upload is all or nothing.
