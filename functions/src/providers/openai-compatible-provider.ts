@@ -71,15 +71,13 @@ export function createOpenAiCompatibleProvider(config: OpenAiCompatibleConfig): 
     embeddingDimensions: config.embeddingDimensions,
 
     async generate(request) {
-      const json = await http.postJson("/chat/completions", chatBody(request, false), request.signal);
-      const parsed = completionSchema.safeParse(json);
-      if (!parsed.success) throw malformedResponse();
-      const choice = parsed.data.choices[0];
+      const completion = await http.postJson("/chat/completions", chatBody(request, false), completionSchema, request.signal);
+      const choice = completion.choices[0];
       const text = choice?.message.content ?? "";
       return {
         text,
-        model: parsed.data.model ?? chatBody(request, false).model,
-        usage: usageOf(parsed.data.usage, request.messages, text),
+        model: completion.model ?? chatBody(request, false).model,
+        usage: usageOf(completion.usage, request.messages, text),
         finishReason: finishReasonOf(choice?.finish_reason),
       };
     },
@@ -110,21 +108,21 @@ export function createOpenAiCompatibleProvider(config: OpenAiCompatibleConfig): 
       let inputTokens = 0;
       for (let start = 0; start < request.texts.length; start += batchSize) {
         const input = request.texts.slice(start, start + batchSize);
-        const json = await http.postJson(
+        const embeddings = await http.postJson(
           "/embeddings",
           { model, input, ...(config.sendEmbeddingDimensions === false ? {} : { dimensions: config.embeddingDimensions }) },
+          embeddingsSchema,
           request.signal,
         );
-        const parsed = embeddingsSchema.safeParse(json);
-        if (!parsed.success || parsed.data.data.length !== input.length) throw malformedResponse();
-        const ordered = [...parsed.data.data].sort((a, b) => a.index - b.index);
+        if (embeddings.data.length !== input.length) throw malformedResponse();
+        const ordered = [...embeddings.data].sort((a, b) => a.index - b.index);
         for (const item of ordered) {
           if (item.embedding.length !== config.embeddingDimensions) {
             throw new UnavailableError(`The embedding model returned ${item.embedding.length} dimensions; ${config.embeddingDimensions} are configured.`, { reason: "provider-dimension-mismatch" });
           }
           vectors.push(item.embedding);
         }
-        inputTokens += parsed.data.usage?.prompt_tokens ?? 0;
+        inputTokens += embeddings.usage?.prompt_tokens ?? 0;
       }
       return { model, dimensions: config.embeddingDimensions, vectors, usage: { inputTokens } };
     },

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { FailedPreconditionError, UnavailableError, isAppError } from "../lib/errors";
 import { logger } from "../lib/logging";
 
@@ -158,10 +159,11 @@ export function createOpenAiHttp(config: OpenAiHttpConfig) {
   }
 
   /**
-   * POSTs and parses a JSON answer. Transient failures are retried; an unparsable answer is a
-   * provider fault and is not. `signal` is the caller's overall deadline.
+   * POSTs and parses a JSON answer with `schema` (the parts the caller uses). Transient failures
+   * are retried; an unparsable or unexpected answer is a provider fault and is not. `signal` is
+   * the caller's overall deadline.
    */
-  async function postJson(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+  async function postJson<S extends z.ZodType>(path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
     for (let attemptNo = 0; ; attemptNo++) {
       const state = openAttempt(signal);
       try {
@@ -172,11 +174,15 @@ export function createOpenAiHttp(config: OpenAiHttpConfig) {
         } catch (error) {
           throw new RetryableFailure(transportError(error));
         }
+        let json: unknown;
         try {
-          return JSON.parse(text) as unknown;
+          json = JSON.parse(text);
         } catch {
           throw malformedResponse();
         }
+        const parsed = schema.safeParse(json);
+        if (!parsed.success) throw malformedResponse();
+        return parsed.data;
       } catch (error) {
         await afterFailure(error, attemptNo, path, signal);
       } finally {

@@ -17,6 +17,7 @@ describe("L2 envelope", () => {
     expect(readEnvelope(42)).toBeNull();
     expect(readEnvelope('{"s":1}')).toBeNull();
     expect(readEnvelope("~1|not json\n{}")).toBeNull();
+    expect(readEnvelope('~1|{"s":1,"h":2,"k":"0","n":"0","t":{"tag":7}}\n{}')).toBeNull();
   });
 
   it("compares version stamps exactly, tags included", () => {

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * How one value is stored in Redis: `~1|<header JSON>\n<payload>`. The header carries the
  * expiry times (by the cache's clock, so tests can move time) and the versions of the entry's
@@ -29,7 +31,8 @@ export type Envelope = {
   payload: string;
 };
 
-type Header = { s: number; h: number; k: string; n: string; t: Record<string, string>; x?: 1 };
+const headerSchema = z.object({ s: z.number(), h: z.number(), k: z.string(), n: z.string(), t: z.record(z.string(), z.string()), x: z.literal(1).optional() });
+type Header = z.infer<typeof headerSchema>;
 
 export function writeEnvelope(envelope: Envelope): string {
   const header: Header = { s: envelope.softExpiresAt, h: envelope.hardExpiresAt, k: envelope.stamps.key, n: envelope.stamps.namespace, t: envelope.stamps.tags };
@@ -42,19 +45,22 @@ export function readEnvelope(raw: unknown): Envelope | null {
   if (typeof raw !== "string" || !raw.startsWith(MARKER)) return null;
   const nl = raw.indexOf("\n");
   if (nl === -1) return null;
+  let json: unknown;
   try {
-    const header = JSON.parse(raw.slice(MARKER.length, nl)) as Partial<Header>;
-    if (typeof header.s !== "number" || typeof header.h !== "number" || typeof header.k !== "string" || typeof header.n !== "string" || typeof header.t !== "object" || header.t === null) return null;
-    return {
-      softExpiresAt: header.s,
-      hardExpiresAt: header.h,
-      stamps: { key: header.k, namespace: header.n, tags: header.t },
-      negative: header.x === 1,
-      payload: raw.slice(nl + 1),
-    };
+    json = JSON.parse(raw.slice(MARKER.length, nl));
   } catch {
     return null;
   }
+  const parsed = headerSchema.safeParse(json);
+  if (!parsed.success) return null;
+  const header = parsed.data;
+  return {
+    softExpiresAt: header.s,
+    hardExpiresAt: header.h,
+    stamps: { key: header.k, namespace: header.n, tags: header.t },
+    negative: header.x === 1,
+    payload: raw.slice(nl + 1),
+  };
 }
 
 export function stampsEqual(stored: VersionStamps, current: VersionStamps): boolean {

@@ -1,4 +1,5 @@
 import type { Redis } from "@upstash/redis";
+import { z } from "zod";
 import type { CacheKey, CacheKeyRef, CacheRedisKeys, InvalidationTargets } from "./cache-keys";
 import { readEnvelope, versionOf, writeEnvelope, type Envelope, type VersionStamps } from "./envelope";
 import type { RedisGuard } from "./redis-guard";
@@ -100,27 +101,40 @@ export function createL2Store({ redis, keys, guard, logLength = 10_000 }: L2Stor
 
     /** `afterId` empty: just the current position (sequence and last entry). */
     async sync(afterId: string, count: number): Promise<SyncResult> {
-      const reply = await guard.call(() => redis.eval<string[], unknown>(SYNC_SCRIPT, [keys.sequence, keys.log], [afterId, String(count)]));
-      if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error("Unexpected reply to the cache sync script.");
-      return { seq: Number(reply[0]), entries: (reply[1] as unknown[]).map(parseLogEntry) };
+      const reply = syncReplySchema.safeParse(await guard.call(() => redis.eval<string[], unknown>(SYNC_SCRIPT, [keys.sequence, keys.log], [afterId, String(count)])));
+      if (!reply.success) throw new Error("Unexpected reply to the cache sync script.");
+      const [seq, entries] = reply.data;
+      return { seq: Number(seq), entries: entries.map(parseLogEntry) };
     },
   };
 }
 
 export type L2Store = ReturnType<typeof createL2Store>;
 
-function parseLogEntry(raw: unknown): LogEntry {
-  if (!Array.isArray(raw) || raw.length !== 2 || !Array.isArray(raw[1])) throw new Error("Malformed cache log entry.");
-  const fields = raw[1] as unknown[];
+/** The sync script answers `[sequence, [[entryId, [field, value, ...]], ...]]` (an XRANGE). */
+const syncReplySchema = z.tuple([z.unknown(), z.array(z.tuple([z.unknown(), z.array(z.unknown())]))]);
+const targetsSchema = z.object({ k: z.array(z.tuple([z.string(), z.string()])), t: z.array(z.string()), n: z.array(z.string()) });
+
+function parseLogEntry([entryId, fields]: [unknown, unknown[]]): LogEntry {
   const field = (name: string) => {
     const i = fields.findIndex((f, index) => index % 2 === 0 && String(f) === name);
     return i === -1 ? undefined : fields[i + 1];
   };
   const text = String(field("targets") ?? "");
-  const decoded = JSON.parse(text.startsWith(TARGETS_MARKER) ? text.slice(1) : text) as { k: Array<[string, string]>; t: string[]; n: string[] };
+  const decoded = targetsSchema.safeParse(parseJson(text.startsWith(TARGETS_MARKER) ? text.slice(1) : text));
+  if (!decoded.success) throw new Error("Malformed cache log entry.");
+  const { k, t, n } = decoded.data;
   return {
-    id: String(raw[0]),
+    id: String(entryId),
     seq: Number(field("seq")),
-    targets: { keys: decoded.k.map(([namespace, id]) => ({ namespace, id })), tags: decoded.t, namespaces: decoded.n },
+    targets: { keys: k.map(([namespace, id]) => ({ namespace, id })), tags: t, namespaces: n },
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

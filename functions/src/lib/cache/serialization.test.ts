@@ -63,6 +63,12 @@ describe("cache serialization", () => {
     expect(() => encodeValue(cycle)).toThrow(CacheSerializationError);
   });
 
+  it("refuses a tagged value whose fields are not what the tag needs, rather than building a wrong one", () => {
+    expect(() => decodeValue('{"$t":"ts","s":"1","n":0}')).toThrow(CacheSerializationError);
+    expect(() => decodeValue('{"$t":"bi","v":"12x"}')).toThrow(CacheSerializationError);
+    expect(() => decodeValue('{"$t":"map","e":[1]}')).toThrow(CacheSerializationError);
+  });
+
   it("freezes plain data all the way down, leaving class instances alone", () => {
     const value = deepFreeze({ list: [{ n: 1 }], at: new Date(0) });
     expect(Object.isFrozen(value.list[0])).toBe(true);

@@ -1,4 +1,5 @@
 import { GeoPoint, Timestamp } from "firebase-admin/firestore";
+import { z } from "zod";
 
 /**
  * Tagged JSON, so every value comes back as what went in: a Firestore `Timestamp` as a
@@ -77,35 +78,61 @@ function toJson(value: unknown, path: string, depth: number): Json {
   return out;
 }
 
+const finite = z.number();
+const text = z.string();
+/** The fields each tag carries, checked on the way back: Redis may hold anything under our keys. */
+const TAGGED = {
+  ts: z.object({ s: finite, n: finite }),
+  d: z.object({ v: text }),
+  n: z.object({ v: text }),
+  bi: z.object({ v: text.regex(/^-?\d+$/) }),
+  geo: z.object({ lat: finite, lng: finite }),
+  buf: z.object({ v: text }),
+  u8: z.object({ v: text }),
+  map: z.object({ e: z.array(z.tuple([z.unknown(), z.unknown()])) }),
+  set: z.object({ e: z.array(z.unknown()) }),
+  o: z.object({ e: z.array(z.tuple([z.string(), z.unknown()])) }),
+};
+
+function tagged<S extends z.ZodType>(schema: S, value: unknown, tag: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new CacheSerializationError(`Malformed cached value with tag "${tag}".`);
+  return parsed.data;
+}
+
 /** JSON.parse revives bottom-up, so a tagged object's parts are already decoded here. */
 function revive(_key: string, value: unknown): unknown {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
-  const tagged = value as Record<string, unknown>;
-  const tag = tagged[TAG];
-  if (tag === undefined) return value;
+  if (value === null || typeof value !== "object" || Array.isArray(value) || !(TAG in value)) return value;
+  const tag = Object.getOwnPropertyDescriptor(value, TAG)?.value;
   switch (tag) {
-    case "ts":
-      return new Timestamp(tagged.s as number, tagged.n as number);
+    case "ts": {
+      const { s, n } = tagged(TAGGED.ts, value, tag);
+      return new Timestamp(s, n);
+    }
     case "d":
-      return new Date(Number(tagged.v));
-    case "n":
-      return tagged.v === "-0" ? -0 : Number(tagged.v);
+      return new Date(Number(tagged(TAGGED.d, value, tag).v));
+    case "n": {
+      const { v } = tagged(TAGGED.n, value, tag);
+      return v === "-0" ? -0 : Number(v);
+    }
     case "bi":
-      return BigInt(tagged.v as string);
+      return BigInt(tagged(TAGGED.bi, value, tag).v);
     case "u":
       return undefined;
-    case "geo":
-      return new GeoPoint(tagged.lat as number, tagged.lng as number);
+    case "geo": {
+      const { lat, lng } = tagged(TAGGED.geo, value, tag);
+      return new GeoPoint(lat, lng);
+    }
     case "buf":
-      return Buffer.from(tagged.v as string, "base64");
+      return Buffer.from(tagged(TAGGED.buf, value, tag).v, "base64");
     case "u8":
-      return new Uint8Array(Buffer.from(tagged.v as string, "base64"));
+      return new Uint8Array(Buffer.from(tagged(TAGGED.u8, value, tag).v, "base64"));
     case "map":
-      return new Map(tagged.e as Array<[unknown, unknown]>);
+      return new Map(tagged(TAGGED.map, value, tag).e);
     case "set":
-      return new Set(tagged.e as unknown[]);
+      return new Set(tagged(TAGGED.set, value, tag).e);
     case "o":
-      return Object.fromEntries(tagged.e as Array<[string, unknown]>);
+      return Object.fromEntries(tagged(TAGGED.o, value, tag).e);
     default:
       throw new CacheSerializationError(`Unknown cache value tag "${String(tag)}".`);
   }

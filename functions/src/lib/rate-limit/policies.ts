@@ -135,7 +135,8 @@ export function resolveRateLimitConfig(override: unknown, base: RateLimitConfig 
 export function parseRateLimitJson(json: string): unknown {
   if (!json.trim()) return undefined;
   try {
-    return JSON.parse(json) as unknown;
+    const override: unknown = JSON.parse(json);
+    return override;
   } catch {
     throw new Error("RATE_LIMITS_JSON is not valid JSON.");
   }
