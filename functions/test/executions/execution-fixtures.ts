@@ -1,6 +1,6 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { EVENTS, type DomainEvent } from "../../src/events/domain-events";
-import { toDomainEvent, type StoredDomainEvent } from "../../src/events/outbox";
+import { readDomainEvent } from "../../src/events/outbox";
 import { createExecutionService } from "../../src/executions/execution-service";
 import { executionsPath } from "../../src/executions/execution-types";
 import type { Principal } from "../../src/identity/principal";
@@ -50,10 +50,10 @@ export async function executionSetup(options: { provider?: (clock: ReturnType<ty
   return { ...ws, clock, prompts, knowledge, provider, executions, apiKey };
 }
 
-/** Outbox events about one execution. */
+/** Outbox events about one execution, read through the outbox schema (so stored events must match it). */
 export async function eventsFor(db: Firestore, executionId: string): Promise<DomainEvent[]> {
   const snap = await db.collection(EVENTS).where("subject", "==", `executions/${executionId}`).get();
-  return snap.docs.map((d) => toDomainEvent(d.id, d.data() as StoredDomainEvent));
+  return snap.docs.flatMap((d) => readDomainEvent(d) ?? []);
 }
 
 export async function executionCount(db: Firestore, workspaceId: string): Promise<number> {

@@ -1,6 +1,8 @@
 import type { Principal } from "../../src/identity/principal";
 import type { ApiKeyScope } from "../../src/identity/permissions";
 import { manualClock } from "../../src/lib/clock";
+import { DataIntegrityError } from "../../src/lib/errors";
+import { promptPath, versionPath } from "../../src/prompts/prompt-records";
 import { createPromptService } from "../../src/prompts/prompt-service";
 import { withRawContent } from "../helpers/prompt-content";
 import { type createPromptBody } from "../../src/prompts/prompt-schemas";
@@ -48,6 +50,21 @@ describe("prompt service on the real Firestore", () => {
     expect(await prompts.getVersion(owner, workspaceId, prompt.id, { version: 1 })).toEqual(version);
     expect(await prompts.getVersion(owner, workspaceId, prompt.id)).toEqual(version);
     expect(version.variables[1]).toEqual({ name: "product", type: "string", required: false, default: "Acme" });
+  });
+
+  it("answers a malformed stored prompt or version with DataIntegrityError naming the fields, not a wrong value", async () => {
+    const { prompts, owner, workspaceId, db } = await setup();
+    const { prompt } = await prompts.createPrompt(owner, workspaceId, greeting);
+    await db.doc(versionPath(workspaceId, prompt.id, 1)).update({ variables: [{ name: "name", type: "date", required: true }] });
+    await db.doc(promptPath(workspaceId, prompt.id)).update({ latestVersion: "1" });
+
+    await expect(prompts.getPrompt(owner, workspaceId, prompt.id)).rejects.toMatchObject({ name: "DataIntegrityError", code: "internal", fields: ["latestVersion"] });
+    await expect(prompts.listPrompts(owner, workspaceId)).rejects.toBeInstanceOf(DataIntegrityError);
+    await db.doc(promptPath(workspaceId, prompt.id)).update({ latestVersion: 1 });
+    await expect(prompts.getVersion(owner, workspaceId, prompt.id, { version: 1 })).rejects.toMatchObject({
+      path: versionPath(workspaceId, prompt.id, 1),
+      fields: ["variables.0.type"],
+    });
   });
 
   it("numbers 10 concurrent new versions 2..11 with no gaps or duplicates", async () => {
