@@ -6,13 +6,14 @@ import { restRoutes } from "../app/operations";
 const generated = () => buildOpenApiDocument(restRoutes(), { version: "1.0.0", serverUrl: "http://127.0.0.1:5001/demo-rag-prompt-library/us-central1/api" });
 
 describe("OpenAPI document", () => {
-  it("describes every REST route with a unique operation id, its scope and its rate-limit policy", () => {
+  it("describes every REST route with a unique operation id, its rate-limit policy, and the scope of every workspace route", () => {
     const doc = generated();
     const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods) as Array<{ operationId: string; "x-required-scope": string }>);
 
     expect(operations).toHaveLength(restRoutes().length);
     expect(new Set(operations.map((op) => op.operationId)).size).toBe(operations.length);
-    expect(operations.every((op) => op["x-required-scope"])).toBe(true);
+    const scoped = Object.entries(doc.paths).filter(([path]) => path.includes("{workspaceId}")).flatMap(([, methods]) => Object.values(methods) as Array<{ "x-required-scope"?: string }>);
+    expect(scoped.every((op) => op["x-required-scope"])).toBe(true);
   });
 
   it("is the document committed in docs/openapi.json (regenerate with `npm run openapi`)", () => {

@@ -11,7 +11,7 @@ async function uploadSetup() {
   const storage = fakeBucket();
   const knowledge = knowledgeService({ db: ws.db, access: ws.access, bucket: storage.bucket });
   // The trigger as deployed (an onObjectFinalized function), over this test's knowledge service.
-  const trigger = testEnv.wrap(onObjectFinalized((event) => documentUploadedHandler(knowledge, event)));
+  const trigger = testEnv.wrap(onObjectFinalized({ bucket: "demo-bucket" }, (event) => documentUploadedHandler(knowledge, event)));
   /** What Cloud Storage does when the client's PUT completes: store the object, fire the event. */
   const upload = async (path: string, data: Buffer, contentType = "text/markdown") => {
     storage.files.set(path, data);

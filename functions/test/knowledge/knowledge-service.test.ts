@@ -1,4 +1,6 @@
 import type { Firestore } from "firebase-admin/firestore";
+import { invokeOperation } from "../../src/api/operation";
+import { knowledgeOperations } from "../../src/knowledge/knowledge-operations";
 import { KNOWLEDGE_LIMITS } from "../../src/knowledge/knowledge-limits";
 import { createLocalProvider } from "../../src/providers/local-provider";
 import type { LlmProvider } from "../../src/providers/provider-types";
@@ -149,8 +151,10 @@ describe("knowledge base on the real Firestore", () => {
     await expect(knowledge.createDocument(ws.owner, ws.workspaceId, { title: "Many", text: manyChunks, chunking: { size: 200, overlap: 0 } })).rejects.toMatchObject({ code: "payload-too-large" });
     await expect(knowledge.createDocument(ws.owner, ws.workspaceId, { title: "Bad", text: "x", chunking: { size: 400, overlap: 300 } })).rejects.toMatchObject({ code: "invalid-argument" });
     await expect(knowledge.createDocument(ws.owner, ws.workspaceId, { title: "Blank", text: "   " })).rejects.toMatchObject({ code: "invalid-argument" });
-    await expect(knowledge.retrieve(ws.owner, ws.workspaceId, { query: "q".repeat(2001) })).rejects.toMatchObject({ code: "invalid-argument" });
-    await expect(knowledge.retrieve(ws.owner, ws.workspaceId, { query: "q", topK: 21 })).rejects.toMatchObject({ code: "invalid-argument" });
+    // Search input is parsed once, at the operation's edge.
+    const search = (raw: Record<string, unknown>) => invokeOperation(knowledgeOperations.searchDocuments, { knowledge }, ws.owner, { workspaceId: ws.workspaceId, ...raw });
+    await expect(search({ query: "q".repeat(2001) })).rejects.toMatchObject({ code: "invalid-argument" });
+    await expect(search({ query: "q", topK: 21 })).rejects.toMatchObject({ code: "invalid-argument" });
     expect((await knowledge.listDocuments(ws.owner, ws.workspaceId)).items).toEqual([]);
   });
 

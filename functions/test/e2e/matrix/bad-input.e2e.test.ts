@@ -15,6 +15,11 @@ import { callCallable, callRaw, createFixture, enterpriseUser, loopbackFailuresC
  */
 jest.setTimeout(120_000);
 
+/**
+ * Past every operation's own limit (each refuses its `maxInputBytes` at parse, unit-tested per
+ * operation in app/operations.test.ts): sent once per transport, since the limit that matters here
+ * is the transport's, not the operation's.
+ */
 const OVERSIZED = "x".repeat(2_300_000);
 
 type Probe = { label: string; send: () => Promise<{ status: number; body: { error?: { status: string; message: string } } }>; names?: string };
@@ -25,7 +30,6 @@ function probesFor(c: Case, f: Fixture, user: TestUser): Probe[] {
   const probes: Probe[] = [
     { label: "unknown field", send: send({ ...valid, bogusField: 1 }), names: "bogusField" },
     { label: "__proto__ key", send: () => callRaw(c.name, `{"data":${JSON.stringify(valid).replace(/}$/, "")}${Object.keys(valid).length ? "," : ""}"__proto__":{"x":1}}}`, user.idToken), names: "__proto__" },
-    { label: "oversized body", send: send({ ...valid, [c.field ?? "cursor"]: OVERSIZED }) },
   ];
   if (c.field) {
     const { [c.field]: _dropped, ...missing } = valid;
@@ -67,6 +71,13 @@ describe("bad input to every callable: invalid-argument naming the field, nothin
     }
     if (before) expect(await workspaceFingerprint(fixture.workspaceId)).toEqual(before);
     if (workspacesBefore) expect(await callCallable("listWorkspaces", {}, owner.idToken)).toEqual(workspacesBefore);
+  });
+
+  it("refuses an oversized body over the callable transport, writing nothing", async () => {
+    const before = await workspaceFingerprint(fixture.workspaceId);
+    const answer = await callCallable("createDocument", { workspaceId: fixture.workspaceId, title: "Huge", text: OVERSIZED }, owner.idToken);
+    expect({ status: answer.status, code: answer.body.error?.status }).toEqual({ status: 400, code: "INVALID_ARGUMENT" });
+    expect(await workspaceFingerprint(fixture.workspaceId)).toEqual(before);
   });
 
   it.each([
@@ -116,6 +127,13 @@ describe("bad input to every REST route: 400 with the JSON error shape, nothing 
       expect({ probe, status: answer.status, body: answer.body }).toMatchObject({ probe, status: 400, body: errorShape });
       if (names) expect({ probe, error: JSON.stringify((answer.body as { error: unknown }).error) }).toEqual({ probe, error: expect.stringContaining(names) });
     }
+    expect(withoutKeyUsage(await workspaceFingerprint(fixture.workspaceId))).toEqual(before);
+  });
+
+  it("refuses an oversized body over REST with 413 and the JSON error shape, writing nothing", async () => {
+    const before = withoutKeyUsage(await workspaceFingerprint(fixture.workspaceId));
+    const answer = await rest("POST", `/v1/workspaces/${fixture.workspaceId}/documents`, { key: fixture.secret, body: { title: "Huge", text: OVERSIZED } });
+    expect(answer).toMatchObject({ status: 413, body: { error: { code: expect.any(String), message: expect.any(String) } } });
     expect(withoutKeyUsage(await workspaceFingerprint(fixture.workspaceId))).toEqual(before);
   });
 
