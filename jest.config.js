@@ -12,5 +12,6 @@ module.exports = {
     "<rootDir>/tools/pubsub-server/jest.config.js",
     "<rootDir>/tools/storage-server/jest.config.js",
     "<rootDir>/tools/upstash-rest/jest.config.js",
+    "<rootDir>/tools/event-relay/jest.config.js",
   ],
 };
