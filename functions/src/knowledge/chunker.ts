@@ -88,13 +88,13 @@ function parseSections(text: string): Section[] {
       paragraph.push(line);
       continue;
     }
-    const heading = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+    const heading = atxHeading(line);
     if (heading) {
       endParagraph();
       if (current.blocks.length > 0) sections.push(current);
-      const level = heading[1]?.length ?? 1;
+      const { level } = heading;
       while (path.length > 0 && (path[path.length - 1]?.level ?? 0) >= level) path.pop();
-      path.push({ level, title: (heading[2] ?? "").trim() });
+      path.push(heading);
       current = { headingPath: path.map((h) => h.title).filter(Boolean), blocks: [] };
       continue;
     }
@@ -104,6 +104,29 @@ function parseSections(text: string): Section[] {
   endParagraph();
   if (current.blocks.length > 0) sections.push(current);
   return sections;
+}
+
+const isSpace = (char: string | undefined): boolean => char !== undefined && /\s/.test(char);
+
+/**
+ * An ATX heading (`## Title ##`): up to 3 leading spaces, 1-6 `#`, whitespace, the title, an
+ * optional closing run of `#`. Scanned by hand rather than with a regular expression: the obvious
+ * pattern (`\s+(.*?)\s*#*\s*$`) backtracks cubically on a line of spaces. A line longer than
+ * `maxHeadingLineChars` is text, so no heading can blow up every chunk's heading path.
+ */
+export function atxHeading(line: string): { level: number; title: string } | null {
+  if (line.length > KNOWLEDGE_LIMITS.maxHeadingLineChars) return null;
+  let i = 0;
+  while (i < line.length && isSpace(line[i])) i += 1;
+  if (i > 3 || line[i] !== "#") return null;
+  const hashesStart = i;
+  while (line[i] === "#") i += 1;
+  const level = i - hashesStart;
+  if (level > 6 || !isSpace(line[i])) return null;
+  let end = line.length;
+  while (end > i && isSpace(line[end - 1])) end -= 1;
+  while (end > i && line[end - 1] === "#") end -= 1;
+  return { level, title: line.slice(i, end).trim() };
 }
 
 function packSection(blocks: string[], { size, overlap }: ChunkingOptions): string[] {

@@ -27,6 +27,8 @@ export const KNOWLEDGE_LIMITS = {
   sourcePartChars: 200_000,
   /** Distinct terms kept on a chunk for lexical candidate lookup. */
   maxTermsPerChunk: 300,
+  /** A Markdown line longer than this is never a heading (its title would ride on every chunk). */
+  maxHeadingLineChars: 500,
   /** Signed upload URLs stay valid this long. */
   uploadUrlTtlMs: 15 * 60 * 1000,
 } as const;

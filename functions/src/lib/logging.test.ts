@@ -1,4 +1,5 @@
-import { redact } from "./logging";
+import { performance } from "node:perf_hooks";
+import { redact, scrubSecrets } from "./logging";
 
 describe("redact", () => {
   it("replaces credentials and personal data at any depth and keeps ids", () => {
@@ -20,5 +21,14 @@ describe("scrubSecrets", () => {
 
     for (const secret of ["hunter2", "abc.def", "secretsecret", "sk-abcdefghijklmnopqrst"]) expect(scrubbed).not.toContain(secret);
     expect(scrubbed).toContain("postgres://[redacted]@db");
+  });
+});
+
+describe("scrubSecrets on adversarial text", () => {
+  it("stays linear on a megabyte of spaces (a lookbehind made it quadratic: 7 s for 100 KB)", () => {
+    const started = performance.now();
+    scrubSecrets(`${" ".repeat(1_000_000)}x Bearer${" ".repeat(100_000)}!`);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(scrubSecrets("Authorization: Bearer  abc.def done")).toBe("Authorization: Bearer  [redacted] done");
   });
 });

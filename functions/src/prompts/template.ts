@@ -23,6 +23,7 @@ export function parseTemplate(source: string): ParsedTemplate {
   const issues: TemplateIssue[] = [];
   let text = "";
   let i = 0;
+  const at = positionFinder(source);
   const flushText = () => {
     if (text) segments.push({ kind: "text", text });
     text = "";
@@ -44,7 +45,7 @@ export function parseTemplate(source: string): ParsedTemplate {
     }
     const close = source.indexOf(CLOSE, open + OPEN.length);
     if (close === -1) {
-      issues.push({ message: "Unclosed '{{' (write '\\{{' for a literal '{{')", ...position(source, open) });
+      issues.push({ message: "Unclosed '{{' (write '\\{{' for a literal '{{')", ...at(open) });
       text += source.slice(open);
       break;
     }
@@ -54,7 +55,7 @@ export function parseTemplate(source: string): ParsedTemplate {
       flushText();
       segments.push({ kind: "variable", name });
     } else {
-      issues.push({ message: `Invalid placeholder '{{${truncate(inner)}}}': expected a variable name (write '\\{{' for a literal '{{')`, ...position(source, open) });
+      issues.push({ message: `Invalid placeholder '{{${truncate(inner)}}}': expected a variable name (write '\\{{' for a literal '{{')`, ...at(open) });
       text += source.slice(open, close + CLOSE.length);
     }
     i = close + CLOSE.length;
@@ -88,10 +89,23 @@ export function fillSegments(segments: readonly TemplateSegment[], values: Reado
   return parts.join("");
 }
 
-function position(source: string, index: number): { line: number; column: number } {
-  const before = source.slice(0, index);
-  const line = before.split("\n").length;
-  return { line, column: index - before.lastIndexOf("\n") };
+/**
+ * Line and column of increasing offsets, counted from where the previous lookup stopped: counting
+ * from the start for every issue made a template full of bad placeholders quadratic.
+ */
+function positionFinder(source: string): (index: number) => { line: number; column: number } {
+  let scanned = 0;
+  let line = 1;
+  let lineStart = 0;
+  return (index) => {
+    for (; scanned < index; scanned += 1) {
+      if (source.charCodeAt(scanned) === 10) {
+        line += 1;
+        lineStart = scanned + 1;
+      }
+    }
+    return { line, column: index - lineStart + 1 };
+  };
 }
 
 function truncate(text: string): string {
