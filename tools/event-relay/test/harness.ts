@@ -43,6 +43,8 @@ export async function startStack(sources: { firestore?: boolean; storage?: boole
   const storage = await startStorageServer({ port: 0, dataDir: join(stateDir, "storage") });
   const pubsub = await startPubSubServer({ port: 0 });
   const firestoreHost = `127.0.0.1:${firestore.port}`;
+  // No GCE metadata lookups from google-auth in tests: every client talks to a local server.
+  process.env.METADATA_SERVER_DETECTION = "none";
   process.env.GCLOUD_PROJECT = PROJECT;
   process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
   process.env.PUBSUB_EMULATOR_HOST = `127.0.0.1:${pubsub.port}`;
