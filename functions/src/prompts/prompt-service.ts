@@ -30,7 +30,7 @@ import {
   type StoredPrompt,
   type StoredVersion,
 } from "./prompt-records";
-import { promptFromSnapshot, toPromptView, toStoredVariable, toVersionView, withoutUndefined } from "./prompt-store";
+import { labelTarget, promptFromSnapshot, toPromptView, toStoredVariable, toVersionView, withoutUndefined } from "./prompt-store";
 import type { PromptVersionView, PromptView, RenderedPrompt, VersionSelector } from "./prompt-types";
 import { renderTemplate } from "./render";
 import { searchTokens } from "./search-tokens";
@@ -78,7 +78,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
 
   function versionNumberOf(prompt: PromptRecord, selector: VersionSelector): number {
     if (selector.label !== undefined) {
-      const version = prompt.data.labels[selector.label];
+      const version = labelTarget(prompt.data.labels, selector.label);
       if (version === undefined) throw new NotFoundError(`Label '${selector.label}' not found.`);
       return version;
     }
@@ -237,7 +237,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       const result = await db.runTransaction(async (tx) => {
         const record = await writablePrompt(tx, workspaceId, promptId);
         if (!Number.isInteger(version) || version < 1 || version > record.data.latestVersion) throw new NotFoundError(`Version ${version} not found.`);
-        const previous = record.data.labels[name] ?? null;
+        const previous = labelTarget(record.data.labels, name) ?? null;
         if (previous === version) return { label: name, version, previousVersion: previous };
         if (previous === null && Object.keys(record.data.labels).length >= PROMPT_LIMITS.labels) {
           throw new FailedPreconditionError(`A prompt may carry at most ${PROMPT_LIMITS.labels} labels; delete one first.`);
@@ -259,7 +259,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       const ref = db.doc(promptPath(workspaceId, promptId));
       const previousVersion = await db.runTransaction(async (tx) => {
         const record = await writablePrompt(tx, workspaceId, promptId);
-        const previous = record.data.labels[name];
+        const previous = labelTarget(record.data.labels, name);
         if (previous === undefined) throw new NotFoundError(`Label '${name}' not found.`);
         const labels = { ...record.data.labels };
         delete labels[name];

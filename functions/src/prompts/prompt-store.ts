@@ -13,6 +13,14 @@ export function promptFromSnapshot(snap: RecordSnapshot & { id: string }): Promp
   return { id: snap.id, data };
 }
 
+/**
+ * The version a label points at, or undefined. Labels are a map inside the prompt document, so a
+ * plain index would find `Object.prototype` members: `labels["constructor"]` is a function.
+ */
+export function labelTarget(labels: Readonly<Record<string, number>>, label: string): number | undefined {
+  return Object.hasOwn(labels, label) ? labels[label] : undefined;
+}
+
 export function toPromptView(workspaceId: string, { id, data }: PromptRecord): PromptView {
   return {
     id,

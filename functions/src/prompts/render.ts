@@ -24,7 +24,7 @@ export function renderTemplate(version: RenderableVersion, variables: Readonly<R
   }
   const values = new Map<string, string>();
   for (const spec of version.variables) {
-    const supplied = Object.prototype.hasOwnProperty.call(variables, spec.name) ? variables[spec.name] : undefined;
+    const supplied = Object.hasOwn(variables, spec.name) ? variables[spec.name] : undefined;
     if (supplied === undefined) {
       if (spec.required || spec.default === undefined) {
         issues.push({ path: `variables.${spec.name}`, message: `Missing required variable '${spec.name}'` });
