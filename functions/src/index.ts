@@ -8,6 +8,7 @@ import { promptOperations as prompts } from "./prompts/prompt-operations";
 import { workspaceOperations as workspaces } from "./workspaces/workspace-operations";
 
 export { api, health, verifyChallenge, onDocumentUploaded } from "./app/functions";
+export { publishDomainEvents, sweepDomainEventOutbox, countDomainEvents } from "./app/functions";
 
 export const createWorkspace = callable(workspaces.createWorkspace);
 export const getWorkspace = callable(workspaces.getWorkspace);

@@ -3,7 +3,8 @@ import type { CacheKeyRef, InvalidationTargets, TwoLevelCache } from "../lib/cac
 import { longestLifetimeMs } from "../lib/cache/policies";
 import type { Clock } from "../lib/clock";
 import { UnavailableError } from "../lib/errors";
-import { logger } from "../lib/logging";
+import { createWorker, PoisonEventError, type WorkerDeps } from "../lib/workers";
+import { z } from "zod";
 import { apiKeyCacheKeys } from "../api-keys/api-key-cache-keys";
 import { identityCacheKeys, identityCacheTags } from "../identity/identity-cache-keys";
 import { promptCacheKeys, promptCacheTags } from "../prompts/prompt-cache-keys";
@@ -50,15 +51,13 @@ export const CACHE_INVALIDATION_RULES = {
   apiKey: { document: "apiKeys/{keyId}", targets: ({ keyId }) => keys(apiKeyCacheKeys.apiKey(keyId)), ignoredFields: ["lastUsedAt"] },
 } satisfies Record<string, InvalidationRule>;
 
-/** A side of a write as the event carries it; `data()` is only read for rules with `ignoredFields`. */
-type WrittenSnapshot = { exists: boolean; data?: () => Record<string, unknown> | undefined };
-
-/** The part of a Firestore `onDocumentWritten` event the handler reads. */
-export type DocumentWrittenEvent = {
-  params: Record<string, string>;
-  time: string;
-  data?: { before?: WrittenSnapshot; after?: WrittenSnapshot };
-};
+/** A document write as the worker adapter hands it over: the path's parameters and both sides' data. */
+export const documentWriteSchema = z.object({
+  params: z.record(z.string(), z.string()),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+});
+export type DocumentWriteEvent = z.infer<typeof documentWriteSchema>;
 
 export type CacheInvalidationDeps = {
   cache: Pick<TwoLevelCache, "invalidate" | "hasL2" | "policies">;
@@ -66,33 +65,40 @@ export type CacheInvalidationDeps = {
 };
 
 /**
- * Invalidates what a document write makes stale, whichever path wrote it. Retryable: when
- * Redis does not take the invalidation the handler throws so the platform retries, except for
- * events older than the longest life of any cached value, which can no longer concern anything.
+ * Invalidates what a document write makes stale, whichever path wrote it. Retryable: when Redis
+ * does not take the invalidation it throws so the platform retries. A write whose path lacks a
+ * parameter of the rule is poison.
  */
-export async function handleCacheInvalidation(rule: InvalidationRule, event: DocumentWrittenEvent, { cache: target, clock }: CacheInvalidationDeps): Promise<void> {
-  const ids = wildcardValues(rule.document, event.params);
-  if (!ids) {
-    logger.error("cache_invalidation_bad_event", { document: rule.document });
-    return;
-  }
-  const ageMs = clock.now() - Date.parse(event.time);
-  if (ageMs > longestLifetimeMs(target.policies)) {
-    logger.warn("cache_invalidation_event_expired", { document: rule.document, ageMs });
-    return;
-  }
-  const before = event.data?.before?.exists ?? false;
-  const after = event.data?.after?.exists ?? false;
-  if (before && after && rule.ignoredFields && onlyIgnoredChanged(event.data?.before, event.data?.after, rule.ignoredFields)) return;
+export async function handleCacheInvalidation(rule: InvalidationRule, write: DocumentWriteEvent, { cache: target }: Pick<CacheInvalidationDeps, "cache">): Promise<void> {
+  const ids = wildcardValues(rule.document, write.params);
+  if (!ids) throw new PoisonEventError(`The event lacks a parameter of ${rule.document}.`);
+  const before = write.before !== null;
+  const after = write.after !== null;
+  if (write.before && write.after && rule.ignoredFields && onlyIgnoredChanged(write.before, write.after, rule.ignoredFields)) return;
   const { propagated } = await target.invalidate(rule.targets(ids, { created: !before && after, deleted: before && !after }));
   if (!propagated && target.hasL2) throw new UnavailableError("Cache invalidation did not reach Redis; the event will be retried.");
 }
 
-/** Whether every field outside `ignored` is unchanged; unreadable data counts as changed. */
-function onlyIgnoredChanged(before: WrittenSnapshot | undefined, after: WrittenSnapshot | undefined, ignored: readonly string[]): boolean {
-  const left = before?.data?.();
-  const right = after?.data?.();
-  if (!left || !right) return false;
+/**
+ * The worker behind each invalidation trigger. Idempotent by itself (invalidating twice is
+ * harmless), so no marker; events older than the longest life of any cached value can no longer
+ * concern anything and are set aside instead of retried.
+ */
+export function cacheInvalidationWorker(rule: InvalidationRule, deps: CacheInvalidationDeps & { db: WorkerDeps["db"] }) {
+  return createWorker(
+    {
+      name: `cache.invalidate.${rule.document.split("/").filter((part) => !part.startsWith("{")).join(".")}`,
+      payload: documentWriteSchema,
+      idempotency: "none",
+      maxAgeMs: longestLifetimeMs(deps.cache.policies),
+      handle: (write) => handleCacheInvalidation(rule, write, deps),
+    },
+    { db: deps.db, clock: deps.clock },
+  );
+}
+
+/** Whether every field outside `ignored` is unchanged. */
+function onlyIgnoredChanged(left: Record<string, unknown>, right: Record<string, unknown>, ignored: readonly string[]): boolean {
   const fields = new Set([...Object.keys(left), ...Object.keys(right)]);
   for (const field of ignored) fields.delete(field);
   return [...fields].every((field) => isDeepStrictEqual(left[field], right[field]));
@@ -108,9 +114,4 @@ function wildcardValues(document: string, values: Record<string, unknown>): Reco
     out[name] = value;
   }
   return out;
-}
-
-/** The handler of a rule's trigger; `deps` is asked per event (the composition root, or a test's own). */
-export function invalidationHandler(rule: InvalidationRule, deps: () => CacheInvalidationDeps) {
-  return (event: DocumentWrittenEvent) => handleCacheInvalidation(rule, event, deps());
 }

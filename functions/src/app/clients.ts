@@ -2,6 +2,7 @@ import { getApps, initializeApp, type App } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { getStorage } from "firebase-admin/storage";
 import type { Bucket } from "@google-cloud/storage";
+import { PubSub } from "@google-cloud/pubsub";
 import { Redis } from "@upstash/redis";
 import { params, runtimeEnv, secretValue } from "../lib/config";
 import { logger } from "../lib/logging";
@@ -15,6 +16,7 @@ let adminApp: App | undefined;
 let firestoreClient: Firestore | undefined;
 let redisClient: Redis | null | undefined;
 let storageBucket: Bucket | undefined;
+let pubsubClient: PubSub | undefined;
 
 export function firebaseApp(): App {
   if (!adminApp) adminApp = getApps()[0] ?? initializeApp();
@@ -59,4 +61,10 @@ export function redis(): Redis | null {
     enableTelemetry: false,
   });
   return redisClient;
+}
+
+/** The Pub/Sub client (`PUBSUB_EMULATOR_HOST` points it at the local server or emulator). */
+export function pubsub(): PubSub {
+  if (!pubsubClient) pubsubClient = new PubSub({ projectId: firebaseApp().options.projectId ?? runtimeEnv().GCLOUD_PROJECT });
+  return pubsubClient;
 }

@@ -1,24 +1,29 @@
-import { onDocumentWritten } from "firebase-functions/v2/firestore";
+import { onDocumentCreated, onDocumentWritten } from "firebase-functions/v2/firestore";
 import { onCall, onRequest } from "firebase-functions/v2/https";
+import { onMessagePublished } from "firebase-functions/v2/pubsub";
+import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onObjectFinalized } from "firebase-functions/v2/storage";
 import type { Operation } from "../api/operation";
+import { DOMAIN_EVENTS_TOPIC } from "../events/outbox-publisher";
 import { healthHandler } from "../health/health-endpoint";
-import { documentUploadedHandler } from "../knowledge/storage-trigger";
 import { params } from "../lib/config";
+import { firestoreCreatedEvent, firestoreEvent, pubsubEvent, pubsubWorkerOptions, scheduledEvent, scheduleOptions, storageEvent } from "../lib/workers";
 import { llmSecrets } from "../providers/openai-params";
 import { verifyChallengeHandler } from "../security/challenge-callable";
-import { invalidationHandler, type InvalidationRule } from "./cache-invalidation";
+import type { InvalidationRule } from "./cache-invalidation";
 import { callableOptions, httpsOptions } from "./function-options";
 import { app } from "./production";
 import type { Services } from "./root";
 
 /**
  * The deployed functions' declarations: options only. Each handler asks the composition root
- * (`app()`, built once per instance at first use) for what it uses.
+ * (`app()`, built once per instance at first use) for what it uses; event-driven functions run
+ * a worker (`lib/workers`) over the platform event turned into a `WorkerEvent` by its adapter.
  */
 
 // Functions that call the LLM provider hold its key and may wait on provider retries.
 const LLM_OPTIONS = { secrets: [...(callableOptions.secrets ?? []), ...llmSecrets], timeoutSeconds: 180 };
+const EVENT_OPTIONS = { region: params.region, secrets: [params.upstashRedisRestToken], retry: true };
 
 /** An operation served as an HTTPS callable for signed-in users. */
 export function callableFunction(op: Operation<Services>) {
@@ -32,11 +37,32 @@ export const health = onRequest(httpsOptions, (req, res) => healthHandler(app().
 
 export const verifyChallenge = onCall(callableOptions, (request) => verifyChallengeHandler(app().rateLimiting.verifyCallerChallenge, request));
 
-export const onDocumentUploaded = onObjectFinalized({ region: params.region, secrets: [...(httpsOptions.secrets ?? []), ...llmSecrets], memory: "512MiB", timeoutSeconds: 300 }, (event) =>
-  documentUploadedHandler(app().services.knowledge, event),
-);
+/** Uploaded files are ingested (chunked, embedded): the provider key, memory and time for a large PDF. */
+export const onDocumentUploaded = onObjectFinalized({ ...EVENT_OPTIONS, secrets: [...EVENT_OPTIONS.secrets, ...llmSecrets], memory: "512MiB", timeoutSeconds: 300 }, async (event) => {
+  await app().workers.ingestUpload(storageEvent(event));
+});
 
-/** A Firestore trigger that invalidates what a write to `rule.document` makes stale. */
+/** A Firestore trigger that invalidates what a write to `rule.document` makes stale, from any writer. */
 export function invalidationTrigger(rule: InvalidationRule) {
-  return onDocumentWritten({ document: rule.document, region: params.region, secrets: [params.upstashRedisRestToken], retry: true }, invalidationHandler(rule, app));
+  return onDocumentWritten({ ...EVENT_OPTIONS, document: rule.document }, async (event) => {
+    await app().invalidationWorker(rule)(firestoreEvent(event));
+  });
 }
+
+/**
+ * The outbox made live: each event written with its change is published to `domain-events` in
+ * order per workspace. Firestore (not Pub/Sub) triggers it: the event and its change commit together.
+ */
+export const publishDomainEvents = onDocumentCreated({ ...EVENT_OPTIONS, document: "events/{eventId}" }, async (event) => {
+  await app().workers.publishOutbox(firestoreCreatedEvent(event));
+});
+
+/** Cron (Cloud Scheduler): publishes events whose trigger was lost or gave up. */
+export const sweepDomainEventOutbox = onSchedule(scheduleOptions("every 5 minutes"), async (event) => {
+  await app().workers.sweepOutbox(scheduledEvent("sweepDomainEventOutbox", event));
+});
+
+/** Fan-out consumer (Pub/Sub): per-workspace daily event counts. */
+export const countDomainEvents = onMessagePublished(pubsubWorkerOptions(DOMAIN_EVENTS_TOPIC), async (event) => {
+  await app().workers.countDomainEvents(pubsubEvent(event));
+});

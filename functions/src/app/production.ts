@@ -12,7 +12,8 @@ import {
 import { createLocalProvider } from "../providers/local-provider";
 import { selectLlmProvider } from "../providers/openai-params";
 import type { LlmProvider } from "../providers/provider-types";
-import { firestore, redis, storage } from "./clients";
+import type { EventPublisher } from "../events/outbox-publisher";
+import { firestore, pubsub, redis, storage } from "./clients";
 import { createApp, type App, type AppDeps } from "./root";
 
 /**
@@ -40,6 +41,22 @@ function challengeVerifier(): ChallengeVerifier {
   return createRecaptchaEnterpriseVerifier({ fetch, projectId, siteKey, apiKey });
 }
 
+/**
+ * Publishes with the real client. Ordered publishing pauses a key after a failed publish; it is
+ * resumed so the retry (the outbox's trigger redelivery) can publish again.
+ */
+const pubsubPublisher: EventPublisher = {
+  async publish(topicName, message) {
+    const topic = pubsub().topic(topicName, { messageOrdering: true });
+    try {
+      return await topic.publishMessage(message);
+    } catch (error) {
+      topic.resumePublishing(message.orderingKey);
+      throw error;
+    }
+  },
+};
+
 /** The deps of a deployed instance: real clients and the deploy params, read at first use. */
 export function productionAppDeps(): AppDeps {
   const env = runtimeEnv();
@@ -54,6 +71,7 @@ export function productionAppDeps(): AppDeps {
     clock: systemClock,
     redisTimeoutMs: env.REDIS_TIMEOUT_MS,
     signUploads: env.FUNCTIONS_EMULATOR !== "true",
+    publisher: pubsubPublisher,
     rateLimit: {
       config: { ...config, redis: { ...config.redis, timeoutMs: Math.min(config.redis.timeoutMs, env.REDIS_TIMEOUT_MS) } },
       verifier: challengeVerifier(),

@@ -18,6 +18,11 @@ import { createPromptService, type PromptService } from "../prompts/prompt-servi
 import { renderTemplate } from "../prompts/render";
 import type { LlmProvider } from "../providers/provider-types";
 import { createWorkspaceService, type WorkspaceService } from "../workspaces/workspace-service";
+import { eventWorkers } from "../events/event-workers";
+import { createOutboxPublisher, type EventPublisher } from "../events/outbox-publisher";
+import { uploadWorker } from "../knowledge/storage-trigger";
+import { createWorker } from "../lib/workers";
+import { cacheInvalidationWorker, type InvalidationRule } from "./cache-invalidation";
 import { restRoutes } from "./operations";
 import { createRateLimiting } from "./rate-limiting";
 
@@ -38,6 +43,8 @@ export type AppDeps = {
   /** Sign upload URLs (real Storage only; the emulator has no credentials to sign with). */
   signUploads: boolean;
   rateLimit: { config: RateLimitConfig; verifier: ChallengeVerifier; trustedProxyHops: number };
+  /** Publishes to Pub/Sub (the real client, or the local server through PUBSUB_EMULATOR_HOST). */
+  publisher: EventPublisher;
   /** A cache of the caller's (tests that share one between graphs); built from `redis` otherwise. */
   cache?: TwoLevelCache;
 };
@@ -87,6 +94,18 @@ export function createApp(deps: AppDeps) {
   /** Admin operations on limits; null when no Redis is configured (state then lives in memory only). */
   const rateLimitOperations = store ? createRateLimitOperations({ store, limiter, config, clock }) : null;
 
+  const outbox = createOutboxPublisher({ db, clock, publisher: deps.publisher });
+  const workerDeps = { db, clock };
+  const events = eventWorkers({ outbox, db });
+  /** The plain handlers of the event-driven functions, each built with the one worker pattern. */
+  const workers = {
+    publishOutbox: createWorker(events.publishOutbox, workerDeps),
+    sweepOutbox: createWorker(events.sweepOutbox, workerDeps),
+    countDomainEvents: createWorker(events.countDomainEvents, workerDeps),
+    ingestUpload: createWorker(uploadWorker({ knowledge }), workerDeps),
+  };
+  const invalidationWorkers = new Map<InvalidationRule, ReturnType<typeof cacheInvalidationWorker>>();
+
   const callableHandlers = new Map<Operation<Services>, ReturnType<typeof operationCallable<Services>>>();
   let router: ReturnType<typeof createRouter<Services>> | undefined;
 
@@ -96,6 +115,17 @@ export function createApp(deps: AppDeps) {
     services,
     rateLimiting,
     rateLimitOperations,
+    outbox,
+    workers,
+    /** The worker behind a cache-invalidation trigger, built once per rule. */
+    invalidationWorker(rule: InvalidationRule) {
+      let worker = invalidationWorkers.get(rule);
+      if (!worker) {
+        worker = cacheInvalidationWorker(rule, { cache, clock, db });
+        invalidationWorkers.set(rule, worker);
+      }
+      return worker;
+    },
     /** The plain handler of an operation served as a callable, built once per operation. */
     callable(op: Operation<Services>) {
       let handler = callableHandlers.get(op);

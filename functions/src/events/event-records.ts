@@ -18,5 +18,15 @@ export const storedDomainEventSchema = z.object({
   subject: z.string(),
   occurredAt: timestampField,
   data: z.record(z.string(), z.unknown()),
+  /** Set once the event is on the `domain-events` topic (at least once; consumers dedupe by event id). */
+  published: z.boolean(),
+  publishedAt: timestampField.nullable().optional(),
 });
 export type StoredDomainEvent = z.infer<typeof storedDomainEventSchema>;
+
+/** One drainer per workspace at a time keeps the workspace's events in order on the topic. */
+export const OUTBOX_LEASES = "outboxLeases";
+export const outboxLeaseSchema = z.object({ holder: z.string(), until: timestampField });
+
+/** Events per type per UTC day of a workspace: `workspaces/{w}/eventStats/{yyyy-mm-dd}`. */
+export const eventStatsPath = (workspaceId: string, day: string) => `workspaces/${workspaceId}/eventStats/${day}`;

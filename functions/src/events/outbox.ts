@@ -13,7 +13,7 @@ export type NewDomainEvent = { type: DomainEventType; workspaceId: string; subje
  */
 export function appendEvent(db: Pick<Firestore, "collection">, batch: Pick<WriteBatch, "create">, event: NewDomainEvent): DomainEvent {
   const ref: DocumentReference = db.collection(EVENTS).doc();
-  const stored: StoredDomainEvent = { type: event.type, workspaceId: event.workspaceId, subject: event.subject, occurredAt: Timestamp.fromMillis(event.occurredAt), data: event.data };
+  const stored: StoredDomainEvent = { type: event.type, workspaceId: event.workspaceId, subject: event.subject, occurredAt: Timestamp.fromMillis(event.occurredAt), data: event.data, published: false, publishedAt: null };
   batch.create(ref, stored);
   return { id: ref.id, type: event.type, workspaceId: event.workspaceId, subject: event.subject, occurredAt: new Date(event.occurredAt).toISOString(), data: event.data };
 }

@@ -1,15 +1,29 @@
-import type { StorageEvent } from "firebase-functions/v2/storage";
-import { logger } from "../lib/logging";
+import { z } from "zod";
+import type { WorkerContext } from "../lib/workers";
 import type { KnowledgeService } from "./knowledge-service";
 
+/** What the upload worker reads of a Cloud Storage object event (`StorageObjectData`). */
+export const uploadedObject = z.looseObject({
+  name: z.string().min(1),
+  bucket: z.string().min(1),
+  size: z.union([z.string(), z.number()]).optional(),
+  contentType: z.string().optional(),
+});
+
 /**
- * Ingests documents uploaded to `workspaces/{workspaceId}/documents/{documentId}/{filename}` in
- * the default bucket. Other objects are ignored. Failures are recorded on the document (status
- * `failed`), not retried: a bad file would fail again, and the user can reingest.
+ * The worker behind `onDocumentUploaded`: ingests documents uploaded to
+ * `workspaces/{workspaceId}/documents/{documentId}/{filename}` in the default bucket; other
+ * objects are ignored. A bad file is recorded on its document (status `failed`), not retried: it
+ * would fail again, and the user can reingest.
  */
-export async function documentUploadedHandler(knowledge: Pick<KnowledgeService, "ingestUploadedObject">, event: StorageEvent): Promise<void> {
-  const { name, size, contentType } = event.data;
-  if (!name?.startsWith("workspaces/")) return;
-  const outcome = await knowledge.ingestUploadedObject({ name, size: Number(size) || 0, ...(contentType ? { contentType } : {}) });
-  logger.info("knowledge_upload_handled", { outcome, bucket: event.data.bucket });
+export function uploadWorker({ knowledge }: { knowledge: Pick<KnowledgeService, "ingestUploadedObject"> }) {
+  return {
+    name: "knowledge.ingestUpload",
+    payload: uploadedObject,
+    handle: async (object: z.output<typeof uploadedObject>, { log }: WorkerContext) => {
+      if (!object.name.startsWith("workspaces/")) return;
+      const outcome = await knowledge.ingestUploadedObject({ name: object.name, size: Number(object.size) || 0, ...(object.contentType ? { contentType: object.contentType } : {}) });
+      log.info("knowledge_upload_handled", { outcome, bucket: object.bucket });
+    },
+  };
 }

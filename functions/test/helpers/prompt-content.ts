@@ -12,8 +12,8 @@ import { parseInput } from "../../src/lib/validation";
 export function withRawContent(prompts: PromptService) {
   return {
     ...prompts,
-    createPrompt: (principal: Principal, workspaceId: string, body: z.input<typeof createPromptBody>) => prompts.createPrompt(principal, workspaceId, parseInput(createPromptBody, body)),
-    createVersion: (principal: Principal, workspaceId: string, promptId: string, body: z.input<typeof createVersionBody>) =>
+    createPrompt: async (principal: Principal, workspaceId: string, body: z.input<typeof createPromptBody>) => prompts.createPrompt(principal, workspaceId, parseInput(createPromptBody, body)),
+    createVersion: async (principal: Principal, workspaceId: string, promptId: string, body: z.input<typeof createVersionBody>) =>
       prompts.createVersion(principal, workspaceId, promptId, parseInput(createVersionBody, body)),
   };
 }

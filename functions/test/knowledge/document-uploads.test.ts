@@ -1,6 +1,8 @@
 import functionsTest from "firebase-functions-test";
 import { onObjectFinalized } from "firebase-functions/v2/storage";
-import { documentUploadedHandler } from "../../src/knowledge/storage-trigger";
+import { uploadWorker } from "../../src/knowledge/storage-trigger";
+import { systemClock } from "../../src/lib/clock";
+import { createWorker, storageEvent } from "../../src/lib/workers";
 import { freshWorkspace } from "../helpers/firestore";
 import { fakeBucket, knowledgeService, storedChunks } from "./knowledge-fixtures";
 
@@ -11,7 +13,9 @@ async function uploadSetup() {
   const storage = fakeBucket();
   const knowledge = knowledgeService({ db: ws.db, access: ws.access, bucket: storage.bucket });
   // The trigger as deployed (an onObjectFinalized function), over this test's knowledge service.
-  const trigger = testEnv.wrap(onObjectFinalized({ bucket: "demo-bucket" }, (event) => documentUploadedHandler(knowledge, event)));
+  const trigger = testEnv.wrap(onObjectFinalized({ bucket: "demo-bucket" }, async (event) => {
+      await createWorker(uploadWorker({ knowledge }), { db: ws.db, clock: systemClock })(storageEvent(event));
+    }));
   /** What Cloud Storage does when the client's PUT completes: store the object, fire the event. */
   const upload = async (path: string, data: Buffer, contentType = "text/markdown") => {
     storage.files.set(path, data);

@@ -4,7 +4,7 @@ import { FieldValue } from "firebase-admin/firestore";
 import { CACHE_INVALIDATION_RULES, handleCacheInvalidation } from "../../src/app/cache-invalidation";
 import { invalidationTriggers } from "../helpers/triggers";
 import { createAccessControl } from "../../src/identity/access-control";
-import { manualClock, systemClock } from "../../src/lib/clock";
+import { manualClock } from "../../src/lib/clock";
 import { createPromptService } from "../../src/prompts/prompt-service";
 import type { CreatePromptBody, CreateVersionBody } from "../../src/prompts/prompt-schemas";
 import { loadsOf, twoInstances, withinBound } from "../cache/two-instances";
@@ -107,11 +107,11 @@ describe("prompt documents and versions through the cache", () => {
     const two = (await versions.doc("00000002").get()).data() ?? {};
     // A script raises latestVersion before writing the version: readers meanwhile remember "missing".
     await db.doc(`workspaces/${workspaceId}/prompts/${promptId}`).update({ latestVersion: 3 });
-    await handleCacheInvalidation(CACHE_INVALIDATION_RULES.prompt, { params: { workspaceId, promptId }, time: new Date().toISOString(), data: { before: { exists: true }, after: { exists: true } } }, { cache: a, clock: systemClock });
+    await handleCacheInvalidation(CACHE_INVALIDATION_RULES.prompt, { params: { workspaceId, promptId }, before: { latestVersion: 2 }, after: { latestVersion: 3 } }, { cache: a });
     await expect(prompts.getVersion(owner, workspaceId, promptId, { version: 3 })).rejects.toMatchObject({ code: "not-found" });
 
     await versions.doc("00000003").set({ ...two, version: 3, template: "three" });
-    await handleCacheInvalidation(CACHE_INVALIDATION_RULES.promptVersion, { params: { workspaceId, promptId, versionId: "00000003" }, time: new Date().toISOString(), data: { after: { exists: true } } }, { cache: a, clock: systemClock });
+    await handleCacheInvalidation(CACHE_INVALIDATION_RULES.promptVersion, { params: { workspaceId, promptId, versionId: "00000003" }, before: null, after: { version: 3 } }, { cache: a });
 
     expect((await prompts.getVersion(owner, workspaceId, promptId, { version: 3 })).template).toBe("three");
   });

@@ -1,4 +1,6 @@
 import type { Principal } from "../../src/identity/principal";
+import { invokeOperation } from "../../src/api/operation";
+import { promptOperations } from "../../src/prompts/prompt-operations";
 import type { ApiKeyScope } from "../../src/identity/permissions";
 import { manualClock } from "../../src/lib/clock";
 import { DataIntegrityError } from "../../src/lib/errors";
@@ -125,7 +127,8 @@ describe("prompt service on the real Firestore", () => {
     await expect(prompts.getVersion(owner, workspaceId, prompt.id, { label: "production" })).rejects.toMatchObject({ code: "not-found" });
     await expect(prompts.getVersion(owner, workspaceId, prompt.id, { version: 2 })).rejects.toMatchObject({ code: "not-found" });
     await expect(prompts.setLabel(owner, workspaceId, prompt.id, "production", 2)).rejects.toMatchObject({ code: "not-found" });
-    await expect(prompts.setLabel(owner, workspaceId, prompt.id, "Bad Label", 1)).rejects.toMatchObject({ code: "invalid-argument" });
+    // Label names are checked where input is parsed: the operation's edge.
+    await expect(invokeOperation(promptOperations.setPromptLabel, { prompts }, owner, { workspaceId, promptId: prompt.id, label: "Bad Label", version: 1 })).rejects.toMatchObject({ code: "invalid-argument" });
     for (let i = 0; i < 20; i += 1) await prompts.setLabel(owner, workspaceId, prompt.id, `l${i}`, 1);
     await expect(prompts.setLabel(owner, workspaceId, prompt.id, "one-too-many", 1)).rejects.toMatchObject({ code: "failed-precondition" });
   });
@@ -184,7 +187,8 @@ describe("prompt service on the real Firestore", () => {
     const { prompts, owner, workspaceId } = await setup();
     const support = (await prompts.createPrompt(owner, workspaceId, { name: "Customer Support Reply", description: "Handles refunds politely", tags: ["support", "email"], template: "x" })).prompt.id;
     const sales = (await prompts.createPrompt(owner, workspaceId, { name: "Sales Follow-up", description: "Customer outreach", tags: ["sales", "email"], template: "x" })).prompt.id;
-    const search = async (options: { search?: string; tag?: string }) => (await prompts.listPrompts(owner, workspaceId, options)).items.map((p) => p.id).sort();
+    // Through the operation, whose input schema folds tags to lower case as every client's request is.
+    const search = async (options: { search?: string; tag?: string }) => (await invokeOperation(promptOperations.listPrompts, { prompts }, owner, { workspaceId, ...options })).items.map((p) => p.id).sort();
 
     expect(await search({ search: "cust" })).toEqual([support]);
     expect(await search({ search: "customer" })).toEqual([support, sales].sort());
@@ -255,7 +259,7 @@ describe("prompt service on the real Firestore", () => {
       // The prompt id of B under A's own workspace does not exist either.
       await expect(a.prompts.getPrompt(principal, a.workspaceId, prompt.id)).rejects.toMatchObject({ code: "not-found" });
     }
-    await expect(a.prompts.getPrompt(a.owner, "../../workspaces", prompt.id)).rejects.toMatchObject({ code: "invalid-argument" });
+    await expect(invokeOperation(promptOperations.getPrompt, { prompts: a.prompts }, a.owner, { workspaceId: "../../workspaces", promptId: prompt.id })).rejects.toMatchObject({ code: "invalid-argument" });
     expect((await b.prompts.getPrompt(b.owner, b.workspaceId, prompt.id)).latestVersion).toBe(1);
   });
 
