@@ -26,7 +26,7 @@ async function main() {
     const started = Date.now();
     const checksPassed = runStaticChecks();
     const stack = await startStack({ withDemoData: false });
-    console.log(`Local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s (Firestore: ${stack.firestoreSource}).`);
+    console.log(`Local stack up in ${((Date.now() - started) / 1000).toFixed(1)} s (Firestore: ${stack.firestoreSource}, Pub/Sub: ${stack.pubsubSource}, Storage: ${stack.storageSource}).`);
     const jestCode = await runJest(stack.env);
     await stopAll();
     const code = jestCode !== 0 ? jestCode : checksPassed ? 0 : 1;

@@ -12,6 +12,8 @@ const firebaserc = JSON.parse(fs.readFileSync(path.join(ROOT, ".firebaserc"), "u
 const emulators = firebaseJson.emulators;
 
 export const PROJECT_ID = firebaserc.projects.default;
+/** What the Functions emulator puts in FIREBASE_CONFIG as `storageBucket`. */
+export const DEFAULT_BUCKET = `${PROJECT_ID}.appspot.com`;
 
 export const ports = {
   redis: Number(process.env.RAG_REDIS_PORT ?? 6390),
@@ -23,6 +25,7 @@ export const ports = {
   tasks: emulators.tasks.port,
   pubsub: emulators.pubsub.port,
   storage: emulators.storage.port,
+  eventRelay: Number(process.env.RAG_EVENT_RELAY_PORT ?? 8095),
 };
 
 export const HOST = "127.0.0.1";

@@ -1,25 +1,43 @@
 // Brings up the local backend: Redis, the Upstash-compatible REST endpoint, Firestore (official
 // emulator when Java 21+ is there, else our gRPC-compatible server) and the Firebase emulators.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { DEMO_USERS, HOST, LOCAL_UPSTASH_TOKEN, PROJECT_ID, ROOT, STATE_DIR, ports } from "./config.mjs";
+import { DEFAULT_BUCKET, DEMO_USERS, HOST, LOCAL_UPSTASH_TOKEN, PROJECT_ID, ROOT, STATE_DIR, ports } from "./config.mjs";
 import { assertPortFree, isPortOpen, startProcess, waitFor } from "./processes.mjs";
 import { ensureRedisServer, javaMajorVersion, run } from "./setup.mjs";
 
 const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
 const firebaseCli = path.join(ROOT, "node_modules", ".bin", "firebase");
 
-/** Chooses where Firestore comes from. RAG_FIRESTORE=official|local overrides the detection. */
-export function chooseFirestore() {
-  const forced = process.env.RAG_FIRESTORE;
+/**
+ * Chooses where a Google service comes from: the official emulator (needs Java 21+) or our local
+ * server in tools/. RAG_FIRESTORE, RAG_PUBSUB, RAG_STORAGE = official|local override the detection.
+ */
+export function chooseSource(variable) {
+  const forced = process.env[variable];
   if (forced === "official" || forced === "local") return forced;
   return javaMajorVersion() >= 21 ? "official" : "local";
+}
+
+/**
+ * A throwaway service-account key for V4 signed URLs: the functions sign upload URLs with it and
+ * the local Storage server trusts it. Made at each start under .local/, never committed.
+ */
+function localSigningKey() {
+  const file = path.join(STATE_DIR, "local-signing-key.json");
+  const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const key = { type: "service_account", project_id: PROJECT_ID, client_email: `local-signer@${PROJECT_ID}.iam.gserviceaccount.com`, private_key: privateKey.export({ type: "pkcs8", format: "pem" }) };
+  fs.writeFileSync(file, JSON.stringify(key, null, 2), { mode: 0o600 });
+  return file;
 }
 
 export async function startStack({ withDemoData }) {
   fs.mkdirSync(STATE_DIR, { recursive: true });
   const log = (name) => path.join(STATE_DIR, `${name}.log`);
-  const firestoreSource = chooseFirestore();
+  const firestoreSource = chooseSource("RAG_FIRESTORE");
+  const pubsubSource = chooseSource("RAG_PUBSUB");
+  const storageSource = chooseSource("RAG_STORAGE");
   const services = [];
 
   const redisServer = ensureRedisServer();
@@ -49,15 +67,40 @@ export async function startStack({ withDemoData }) {
     services.push(["Firestore", `${firestoreHost} (gRPC-compatible local server; Java 21 absent)`]);
   }
 
-  writeFunctionsEnv({ upstashUrl, firestoreHost });
+  const pubsubHost = `${HOST}:${ports.pubsub}`;
+  if (pubsubSource === "local") {
+    await assertPortFree(ports.pubsub, "Pub/Sub");
+    const server = startProcess("pubsub", tsx, [path.join(ROOT, "tools/pubsub-server/src/cli.ts"), "--host", HOST, "--port", String(ports.pubsub)], { logFile: log("pubsub") });
+    await waitFor("the Pub/Sub server to listen", () => isPortOpen(ports.pubsub), { entry: server, logFile: log("pubsub") });
+    services.push(["Pub/Sub", `${pubsubHost} (gRPC-compatible local server; Java 21 absent)`]);
+  }
+
+  const storageUrl = `http://${HOST}:${ports.storage}`;
+  const signingKeyFile = localSigningKey();
+  if (storageSource === "local") {
+    await assertPortFree(ports.storage, "Cloud Storage");
+    const dataDir = path.join(STATE_DIR, "storage");
+    // Like the in-memory Firestore server, each start begins empty.
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    const server = startProcess("storage", tsx, [path.join(ROOT, "tools/storage-server/src/cli.ts"), "--host", HOST, "--port", String(ports.storage), "--data-dir", dataDir, "--signing-key", signingKeyFile], { logFile: log("storage") });
+    await waitFor("the Storage server to listen", () => isPortOpen(ports.storage), { entry: server, logFile: log("storage") });
+    // The project's default bucket, which a real project has from the start.
+    const created = await fetch(`${storageUrl}/storage/v1/b?project=${PROJECT_ID}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: DEFAULT_BUCKET }) });
+    if (!created.ok) throw new Error(`Could not create the default bucket: ${created.status} ${await created.text()}`);
+    services.push(["Cloud Storage", `${storageUrl} (JSON API local server; Java 21 absent)`]);
+  }
+
+  writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, signingKeyFile });
   run("npm", ["run", "--silent", "build", "--workspace", "functions"], { stdio: ["ignore", "inherit", "inherit"] });
 
-  const only = ["auth", "functions", "tasks", ...(firestoreSource === "official" ? ["firestore", "pubsub", "storage"] : [])];
+  const only = ["auth", "functions", "tasks", ...(firestoreSource === "official" ? ["firestore"] : []), ...(pubsubSource === "official" ? ["pubsub"] : []), ...(storageSource === "official" ? ["storage"] : [])];
   for (const name of only) await assertPortFree(ports[name], `${name} emulator`);
   await assertPortFree(ports.hub, "emulator hub");
   const emulatorEnv = {
     ...process.env,
     FIRESTORE_EMULATOR_HOST: firestoreHost,
+    PUBSUB_EMULATOR_HOST: pubsubHost,
+    STORAGE_EMULATOR_HOST: storageUrl,
     NO_UPDATE_NOTIFIER: "1",
     FIREBASE_CLI_EXPERIMENTS: process.env.FIREBASE_CLI_EXPERIMENTS ?? "",
   };
@@ -67,20 +110,45 @@ export async function startStack({ withDemoData }) {
   services.push(["Auth emulator", `http://${HOST}:${ports.auth}`]);
   services.push(["Functions", `http://${HOST}:${ports.functions}/${PROJECT_ID}/us-central1/<function>`]);
   services.push(["Cloud Tasks emulator", `http://${HOST}:${ports.tasks}`]);
+  if (pubsubSource === "official") services.push(["Pub/Sub", `${pubsubHost} (official emulator)`]);
+  if (storageSource === "official") services.push(["Cloud Storage", `${storageUrl} (official emulator)`]);
 
-  const env = clientEnv({ upstashUrl, firestoreHost });
+  // Eventarc and Cloud Scheduler stand-in: delivers our local servers' events to the functions in
+  // production encodings (official emulators deliver their own) and runs every onSchedule function.
+  await assertPortFree(ports.eventRelay, "event relay");
+  const relayArgs = [
+    path.join(ROOT, "tools/event-relay/src/cli.ts"),
+    "--functions", `http://${HOST}:${ports.functions}`,
+    "--project", PROJECT_ID,
+    "--host", HOST,
+    "--port", String(ports.eventRelay),
+    "--state-dir", path.join(STATE_DIR, "event-relay"),
+    ...(firestoreSource === "local" ? ["--firestore", firestoreHost] : []),
+    ...(pubsubSource === "local" ? ["--pubsub", pubsubHost] : []),
+    ...(storageSource === "local" ? ["--storage", storageUrl] : []),
+  ];
+  fs.rmSync(path.join(STATE_DIR, "event-relay"), { recursive: true, force: true });
+  const relay = startProcess("event-relay", tsx, relayArgs, { env: { ...process.env, PUBSUB_EMULATOR_HOST: pubsubHost }, logFile: log("event-relay") });
+  await waitFor("the event relay to listen", () => isPortOpen(ports.eventRelay), { entry: relay, logFile: log("event-relay") });
+  await waitFor("the event relay to find the functions' triggers", () => relayReady(ports.eventRelay), { entry: relay, logFile: log("event-relay"), timeoutMs: 60_000 });
+  services.push(["Event relay", `http://${HOST}:${ports.eventRelay} (Eventarc + Cloud Scheduler stand-in: /triggers, /deliveries, /scheduler/jobs)`]);
+
+  const env = clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl });
   if (withDemoData) run(tsx, [path.join(ROOT, "scripts/seed-demo.ts")], { env: { ...process.env, ...env } });
-  return { services, env, firestoreSource, logs: STATE_DIR };
+  return { services, env, firestoreSource, pubsubSource, storageSource, logs: STATE_DIR };
 }
 
 /** Environment for processes that talk to the local stack (tests, seed script, admin tools). */
-export function clientEnv({ upstashUrl, firestoreHost }) {
+export function clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl }) {
   return {
     // Local processes are not on Google Cloud: skip the metadata-server probe and its warning.
     METADATA_SERVER_DETECTION: "none",
     GCLOUD_PROJECT: PROJECT_ID,
     GOOGLE_CLOUD_PROJECT: PROJECT_ID,
     FIRESTORE_EMULATOR_HOST: firestoreHost,
+    PUBSUB_EMULATOR_HOST: pubsubHost,
+    STORAGE_EMULATOR_HOST: storageUrl,
+    EVENT_RELAY_URL: `http://${HOST}:${ports.eventRelay}`,
     FIREBASE_AUTH_EMULATOR_HOST: `${HOST}:${ports.auth}`,
     CLOUD_TASKS_EMULATOR_HOST: `${HOST}:${ports.tasks}`,
     FUNCTIONS_EMULATOR_ORIGIN: `http://${HOST}:${ports.functions}`,
@@ -91,18 +159,37 @@ export function clientEnv({ upstashUrl, firestoreHost }) {
 }
 
 /** The Functions emulator reads params from .env.local and secrets from .secret.local. */
-function writeFunctionsEnv({ upstashUrl, firestoreHost }) {
+function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, signingKeyFile }) {
   const dir = path.join(ROOT, "functions");
   const header = "# Written by `npm start` / `npm test` for the local stack. Not used in deploys.\n";
-  fs.writeFileSync(path.join(dir, ".env.local"), `${header}FUNCTIONS_REGION=us-central1\nUPSTASH_REDIS_REST_URL=${upstashUrl}\nFIRESTORE_EMULATOR_HOST=${firestoreHost}\n`);
+  const env = {
+    FUNCTIONS_REGION: "us-central1",
+    UPSTASH_REDIS_REST_URL: upstashUrl,
+    FIRESTORE_EMULATOR_HOST: firestoreHost,
+    PUBSUB_EMULATOR_HOST: pubsubHost,
+    STORAGE_EMULATOR_HOST: storageUrl,
+    // Upload URLs are signed with this local key, which the local Storage server trusts.
+    LOCAL_SIGNING_KEY_FILE: signingKeyFile,
+  };
+  fs.writeFileSync(path.join(dir, ".env.local"), header + Object.entries(env).map(([key, value]) => `${key}=${value}`).join("\n") + "\n");
   fs.writeFileSync(path.join(dir, ".secret.local"), `${header}UPSTASH_REDIS_REST_TOKEN=${upstashUrl ? LOCAL_UPSTASH_TOKEN : ""}\nOPENAI_API_KEY=\n`);
+}
+
+async function relayReady(port) {
+  try {
+    const res = await fetch(`http://${HOST}:${port}/triggers`);
+    const body = await res.json();
+    return Array.isArray(body.triggers ?? body) && (body.triggers ?? body).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function logContains(file, text) {
   return Promise.resolve(fs.existsSync(file) && fs.readFileSync(file, "utf8").includes(text));
 }
 
-export function printServices({ services, firestoreSource, logs }, { demo }) {
+export function printServices({ services, logs }, { demo }) {
   const width = Math.max(...services.map(([name]) => name.length));
   console.log("\nRAG Prompt Library: local backend is up\n");
   for (const [name, where] of services) console.log(`  ${name.padEnd(width)}  ${where}`);
@@ -110,5 +197,5 @@ export function printServices({ services, firestoreSource, logs }, { demo }) {
     console.log("\nDemo accounts (Auth emulator):");
     for (const user of DEMO_USERS) console.log(`  ${user.email} / ${user.password}${user.admin ? "  (admin)" : ""}`);
   }
-  console.log(`\nFirestore: ${firestoreSource === "official" ? "official emulator" : "local gRPC server (tools/firestore-server)"}. Logs: ${logs}`);
+  console.log(`\nLogs: ${logs} (event deliveries: ${path.join(logs, "event-relay.log")})`);
 }

@@ -1,7 +1,9 @@
 import { getApps, initializeApp, type App } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { getStorage } from "firebase-admin/storage";
-import type { Bucket } from "@google-cloud/storage";
+import fs from "node:fs";
+import { Storage, type Bucket } from "@google-cloud/storage";
+import { z } from "zod";
 import { PubSub } from "@google-cloud/pubsub";
 import { Redis } from "@upstash/redis";
 import { params, runtimeEnv, secretValue } from "../lib/config";
@@ -32,11 +34,26 @@ export function firestore(): Firestore {
   return firestoreClient;
 }
 
-/** The project's default Cloud Storage bucket (uploaded documents live there). */
+/**
+ * The project's default Cloud Storage bucket (uploaded documents live there). In the emulator a
+ * local signing key (written by the local stack) stands in for the service account production
+ * signs URLs with, so upload URLs are signed the same way.
+ */
 export function storage(): Bucket {
-  if (!storageBucket) storageBucket = getStorage(firebaseApp()).bucket();
+  if (storageBucket) return storageBucket;
+  const env = runtimeEnv();
+  if (env.FUNCTIONS_EMULATOR === "true" && env.LOCAL_SIGNING_KEY_FILE) {
+    const key = localSigningKey.parse(JSON.parse(fs.readFileSync(env.LOCAL_SIGNING_KEY_FILE, "utf8")));
+    const projectId = firebaseApp().options.projectId ?? env.GCLOUD_PROJECT;
+    const bucketName = firebaseApp().options.storageBucket ?? `${projectId}.appspot.com`;
+    storageBucket = new Storage({ projectId, credentials: { client_email: key.client_email, private_key: key.private_key } }).bucket(bucketName);
+  } else {
+    storageBucket = getStorage(firebaseApp()).bucket();
+  }
   return storageBucket;
 }
+
+const localSigningKey = z.object({ client_email: z.string(), private_key: z.string() });
 
 /**
  * The Upstash client, or `null` when no Redis is configured: limits and cache then run in memory

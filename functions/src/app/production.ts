@@ -70,7 +70,7 @@ export function productionAppDeps(): AppDeps {
     provider: () => (provider ??= selectLlmProvider(createLocalProvider)),
     clock: systemClock,
     redisTimeoutMs: env.REDIS_TIMEOUT_MS,
-    signUploads: env.FUNCTIONS_EMULATOR !== "true",
+    signUploads: env.FUNCTIONS_EMULATOR !== "true" || Boolean(env.LOCAL_SIGNING_KEY_FILE),
     publisher: pubsubPublisher,
     rateLimit: {
       config: { ...config, redis: { ...config.redis, timeoutMs: Math.min(config.redis.timeoutMs, env.REDIS_TIMEOUT_MS) } },

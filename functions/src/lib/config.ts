@@ -25,6 +25,8 @@ const runtimeEnvSchema = z.object({
   FIRESTORE_EMULATOR_HOST: z.string().optional(),
   FUNCTIONS_EMULATOR: z.string().optional(),
   GCLOUD_PROJECT: z.string().optional(),
+  /** Emulator only: a service-account key file the local Storage server trusts, so upload URLs are signed locally as in production. */
+  LOCAL_SIGNING_KEY_FILE: z.string().optional(),
   /** How long a Redis call may take before the caller falls back. @default 250 */
   REDIS_TIMEOUT_MS: z.coerce.number().int().positive().max(10_000).default(250),
 });
