@@ -36,6 +36,8 @@ export function eventWorkers({ outbox, db }: { outbox: Pick<OutboxPublisher, "dr
     countDomainEvents: {
       name: "events.count",
       payload: publishedDomainEvent,
+      // The outbox may publish one event twice (a crash between publish and mark): count it once.
+      idempotencyKey: (event: z.output<typeof publishedDomainEvent>) => event.id,
       handleInTransaction: async (tx: Parameters<typeof countDomainEvent>[1], event: z.output<typeof publishedDomainEvent>) => countDomainEvent(db, tx, event),
     },
   };

@@ -43,6 +43,11 @@ export type WorkerSpec<S extends z.ZodType> = {
    */
   idempotency?: "event-id" | "none";
   /**
+   * The id a delivery is deduplicated by. @default the platform's event id. A payload that names
+   * its own event (a domain event published twice, under two message ids) should say so here.
+   */
+  idempotencyKey?: (payload: z.output<S>) => string;
+  /**
    * Deliveries after which a still-failing event is dead-lettered and acknowledged even if the
    * platform would retry it again. @default 10
    */
@@ -105,6 +110,7 @@ export function createWorker<S extends z.ZodType>(spec: WorkerSpec<S>, deps: Wor
     if (spec.maxAgeMs !== undefined && event.time !== undefined && deps.clock.now() - event.time > spec.maxAgeMs) {
       return deadLetter(event, "expired", { ageMs: deps.clock.now() - event.time });
     }
+    if (spec.idempotencyKey) event = { ...event, id: spec.idempotencyKey(parsed.data) };
     const context: WorkerContext = { eventId: event.id, attempt: event.attempt, log };
     const started = deps.clock.now();
     try {
