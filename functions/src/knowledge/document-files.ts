@@ -1,5 +1,6 @@
 import type { GetSignedUrlConfig } from "@google-cloud/storage";
 import { PayloadTooLargeError, ValidationError } from "../lib/errors";
+import { DocumentRejectedError } from "./document-failures";
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
 import type { DocumentContentType } from "./document-schemas";
 
@@ -8,6 +9,8 @@ import type { DocumentContentType } from "./document-schemas";
  * `DocumentBucket` (checked in app/services.ts); tests hand in a small in-memory fake.
  */
 export type DocumentFile = {
+  /** Read before `download`, so an oversized object is refused without being loaded. */
+  getMetadata(): Promise<[{ size?: string | number }, ...unknown[]]>;
   download(): Promise<[Buffer]>;
   delete(options?: { ignoreNotFound?: boolean }): Promise<unknown>;
   getSignedUrl(config: GetSignedUrlConfig): Promise<[string]>;
@@ -33,13 +36,12 @@ export type PdfTextExtractor = (data: Uint8Array) => Promise<string>;
  * an extractor. Throws a typed error whose message is safe to show on the document.
  */
 export async function extractText(data: Buffer, contentType: DocumentContentType, pdf?: PdfTextExtractor): Promise<string> {
-  if (data.length > KNOWLEDGE_LIMITS.maxFileBytes) {
-    throw new PayloadTooLargeError(`The file is larger than ${KNOWLEDGE_LIMITS.maxFileBytes} bytes.`, { limit: KNOWLEDGE_LIMITS.maxFileBytes });
-  }
+  assertFileSize(data.length);
   let text: string;
   if (contentType === "application/pdf") {
     if (!pdf) throw new ValidationError("PDF files are not supported by this deployment.");
-    text = await pdf(new Uint8Array(data)).catch(() => {
+    text = await pdf(new Uint8Array(data)).catch((error: unknown) => {
+      if (error instanceof DocumentRejectedError) throw error;
       throw new ValidationError("The PDF could not be read; it may be encrypted or damaged.");
     });
   } else {
@@ -53,6 +55,21 @@ export async function extractText(data: Buffer, contentType: DocumentContentType
   assertTextSize(text);
   return text;
 }
+
+/** A stored object over `maxFileBytes`: refused before download, and deleted. */
+export class FileTooLargeError extends DocumentRejectedError {
+  constructor() {
+    super("too-large", `The file is larger than ${KNOWLEDGE_LIMITS.maxFileBytes} bytes.`);
+  }
+}
+
+/** Refuses a file over `maxFileBytes`; callers check the object's metadata with it before downloading. */
+export function assertFileSize(bytes: number): void {
+  if (bytes > KNOWLEDGE_LIMITS.maxFileBytes) throw new FileTooLargeError();
+}
+
+/** The `x-goog-content-length-range` a signed upload URL carries: Cloud Storage refuses larger bodies. */
+export const UPLOAD_LENGTH_RANGE = `0,${KNOWLEDGE_LIMITS.maxFileBytes}`;
 
 export function assertTextSize(text: string): void {
   const bytes = Buffer.byteLength(text, "utf8");

@@ -1,4 +1,5 @@
 import type { ChunkingOptions } from "./chunker";
+import type { DocumentFailure } from "./document-failures";
 import type { DocumentContentType } from "./document-schemas";
 import type { DocumentSource, DocumentStatus, StoredDocument } from "./knowledge-records";
 
@@ -30,6 +31,8 @@ export type DocumentView = {
   filename: string | null;
   status: DocumentStatus;
   error: string | null;
+  /** Why the latest ingest failed, with a stable code; null unless `status` is `failed`. */
+  failure: DocumentFailure | null;
   sizeBytes: number;
   chunking: ChunkingOptions;
   chunkCount: number;
@@ -50,6 +53,7 @@ export function toDocumentView(workspaceId: string, id: string, data: StoredDocu
     filename: data.filename,
     status: data.status,
     error: data.error,
+    failure: data.status === "failed" ? (data.failure ?? null) : null,
     sizeBytes: data.sizeBytes,
     chunking: data.chunking,
     chunkCount: data.chunkCount,

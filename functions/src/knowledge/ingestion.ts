@@ -17,6 +17,7 @@ import {
 } from "./document-model";
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
 import { distinctTerms } from "./lexical";
+import { failureOf, type DocumentFailure } from "./document-failures";
 
 export type IngestionDeps = {
   db: Pick<Firestore, "collection" | "doc" | "batch" | "runTransaction">;
@@ -37,9 +38,8 @@ export type IngestJob = {
   storeSource: boolean;
 };
 
-export type IngestOutcome = { outcome: "ready"; chunkCount: number } | { outcome: "failed"; error: string } | { outcome: "superseded" | "deleted" };
+export type IngestOutcome = { outcome: "ready"; chunkCount: number } | { outcome: "failed"; error: string; failure: DocumentFailure } | { outcome: "superseded" | "deleted" };
 
-const GENERIC_FAILURE = "Ingestion failed. Reingest the document to try again.";
 const DELETE_PAGE = 300;
 
 /**
@@ -143,6 +143,7 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
         activeGeneration: job.generation,
         status: "ready",
         error: null,
+        failure: null,
         chunkCount,
         sizeBytes: Buffer.byteLength(job.text, "utf8"),
         chunking: job.chunking,
@@ -154,11 +155,11 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
     });
   }
 
-  async function markFailed(job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, message: string): Promise<void> {
+  async function markFailed(job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, failure: DocumentFailure): Promise<void> {
     const ref = db.doc(documentPath(job.workspaceId, job.documentId));
     await db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
-      if (snap.exists && snap.get("latestGeneration") === job.generation) tx.update(ref, { status: "failed", error: message, updatedAt: now() });
+      if (snap.exists && snap.get("latestGeneration") === job.generation) tx.update(ref, { status: "failed", error: failure.message, failure, updatedAt: now() });
     });
   }
 
@@ -166,14 +167,14 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
     deleteGeneration,
 
     /** Records a failure found before chunking (an unreadable file) on the claimed generation. */
-    recordFailure: (job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, message: string) => fail(job, message),
+    recordFailure: (job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, failure: DocumentFailure) => fail(job, failure),
 
     /** Runs one ingest to its end; failures are recorded on the document, not thrown. */
     async ingest(job: IngestJob): Promise<IngestOutcome> {
       const ids = { workspaceId: job.workspaceId, documentId: job.documentId, generation: job.generation };
       try {
         const chunks = job.chunks ?? chunkMarkdown(job.text, job.chunking);
-        if (chunks.length === 0) return await fail(job, "The document contains no text.");
+        if (chunks.length === 0) return await fail(job, { code: "no-text", message: "The document contains no text." });
         const vectors = await embedAll(chunks.map(contextualText));
         await writeChunks(job, chunks, vectors);
         if (job.storeSource) await writeSource(job);
@@ -188,18 +189,18 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
         return { outcome: "ready", chunkCount: chunks.length };
       } catch (error) {
         if (!isAppError(error)) logger.error("knowledge_ingest_error", { ...ids, errorName: error instanceof Error ? error.name : typeof error, message: error instanceof Error ? error.message : String(error) });
-        return fail(job, isAppError(error) ? error.message : GENERIC_FAILURE);
+        return fail(job, failureOf(error));
       }
     },
   };
 
-  async function fail(job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, message: string): Promise<IngestOutcome> {
-    logger.warn("knowledge_ingest_failed", { workspaceId: job.workspaceId, documentId: job.documentId, generation: job.generation, reason: message });
-    await markFailed(job, message);
+  async function fail(job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, failure: DocumentFailure): Promise<IngestOutcome> {
+    logger.warn("knowledge_ingest_failed", { workspaceId: job.workspaceId, documentId: job.documentId, generation: job.generation, code: failure.code, reason: failure.message });
+    await markFailed(job, failure);
     await deleteGeneration(job.workspaceId, job.documentId, job.generation).catch(() => {
       // Leftovers of a failed generation are never served (not active) and go with the next cleanup.
     });
-    return { outcome: "failed", error: message };
+    return { outcome: "failed", error: failure.message, failure };
   }
 }
 

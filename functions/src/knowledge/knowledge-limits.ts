@@ -29,6 +29,15 @@ export const KNOWLEDGE_LIMITS = {
   maxTermsPerChunk: 300,
   /** A Markdown line longer than this is never a heading (its title would ride on every chunk). */
   maxHeadingLineChars: 500,
+  /** Bytes the streams of a PDF may decode to, images aside (checked before pdf.js parses it). */
+  maxPdfDecodedBytes: 48 * 1024 * 1024,
+  maxPdfPages: 2000,
+  /** A PDF's parser is stopped after this long (the upload trigger's timeout is 300 s). */
+  pdfTimeoutMs: 60_000,
+  /** V8 heap of the PDF worker thread, in MB. */
+  pdfHeapMb: 256,
+  /** Process memory a PDF extraction may add before its worker is stopped (the trigger has 512 MiB). */
+  pdfMemoryGrowthBytes: 200 * 1024 * 1024,
   /** Signed upload URLs stay valid this long. */
   uploadUrlTtlMs: 15 * 60 * 1000,
 } as const;

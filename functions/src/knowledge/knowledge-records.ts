@@ -1,6 +1,7 @@
 import { VectorValue } from "@google-cloud/firestore";
 import { z } from "zod";
 import { timestampField } from "../lib/firestore-records";
+import { DOCUMENT_FAILURE_CODES } from "./document-failures";
 import { UPLOAD_CONTENT_TYPES } from "./document-schemas";
 
 /**
@@ -40,6 +41,8 @@ export const storedDocumentSchema = z.object({
   /** State of the latest ingest; readers go by `activeGeneration`, not by this. */
   status: z.enum(DOCUMENT_STATUSES),
   error: z.string().nullable(),
+  /** Why the latest ingest failed (`error` is its message); absent on records written before codes. */
+  failure: z.object({ code: z.enum(DOCUMENT_FAILURE_CODES), message: z.string() }).nullable().optional(),
   sizeBytes: count,
   chunking: z.object({ size: count, overlap: count }),
   activeGeneration: count,

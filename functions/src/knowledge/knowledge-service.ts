@@ -2,13 +2,14 @@ import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
 import type { AccessControl } from "../identity/access-control";
 import { actorUid, type Principal } from "../identity/principal";
 import type { Clock } from "../lib/clock";
-import { FailedPreconditionError, isAppError, NotFoundError, PayloadTooLargeError, ValidationError } from "../lib/errors";
+import { FailedPreconditionError, isAppError, NotFoundError, ValidationError } from "../lib/errors";
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import type { LlmProvider } from "../providers/provider-types";
 import { chunkMarkdown, DEFAULT_CHUNKING, validateChunking, type ChunkingOptions } from "./chunker";
-import { assertTextSize, extractText, parseUploadPath, uploadPath, type DocumentBucket, type PdfTextExtractor } from "./document-files";
+import { failureOf, type DocumentFailure } from "./document-failures";
+import { assertFileSize, assertTextSize, extractText, FileTooLargeError, parseUploadPath, UPLOAD_LENGTH_RANGE, uploadPath, type DocumentBucket, type PdfTextExtractor } from "./document-files";
 import { toDocumentView, type DocumentView } from "./document-model";
 import { type ChunkingInput, type CreateDocumentInput, type CreateUploadInput, type DocumentContentType, type ReingestInput } from "./document-schemas";
 import { createIngestion } from "./ingestion";
@@ -100,7 +101,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       if (!doc) throw new NotFoundError("Document not found.");
       expect(doc);
       const generation = doc.latestGeneration + 1;
-      tx.update(ref, { latestGeneration: generation, status: "processing", error: null, updatedAt: now() });
+      tx.update(ref, { latestGeneration: generation, status: "processing", error: null, failure: null, updatedAt: now() });
       return { generation, doc };
     });
   }
@@ -115,10 +116,34 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       .join("");
   }
 
-  async function readFile(doc: StoredDocument): Promise<string> {
+  /**
+   * The text of a document's file. The size comes first, from the event (`knownSize`) or the
+   * object's metadata, so an oversized object is refused without being downloaded.
+   */
+  async function readFile(doc: StoredDocument, knownSize?: number): Promise<string> {
     if (!doc.storagePath) throw new FailedPreconditionError("The document has no file.");
-    const [data] = await deps.bucket().file(doc.storagePath).download();
+    const file = deps.bucket().file(doc.storagePath);
+    const size = knownSize ?? Number((await file.getMetadata())[0].size ?? 0);
+    assertFileSize(size);
+    const [data] = await file.download();
     return extractText(data, doc.contentType, deps.pdf);
+  }
+
+  /**
+   * Records why a file could not be read. A file refused for its size is deleted (not kept under
+   * a quarantine prefix): nothing can be done with it, and it would otherwise sit in the bucket.
+   */
+  async function refuseFile(workspaceId: string, documentId: string, generation: number, storagePath: string | null, error: unknown): Promise<void> {
+    const failure: DocumentFailure = failureOf(error, UNREADABLE_FILE);
+    if (failure.code === "internal" && !isAppError(error)) logger.error("knowledge_file_read_error", { workspaceId, documentId, errorName: error instanceof Error ? error.name : typeof error });
+    await ingestion.recordFailure({ workspaceId, documentId, generation }, failure);
+    if (error instanceof FileTooLargeError && storagePath) {
+      await deps
+        .bucket()
+        .file(storagePath)
+        .delete({ ignoreNotFound: true })
+        .catch((deleteError: unknown) => logger.warn("knowledge_file_delete_failed", { workspaceId, documentId, errorName: deleteError instanceof Error ? deleteError.name : "unknown" }));
+    }
   }
 
   return {
@@ -171,7 +196,8 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       let uploadUrlExpiresAt: string | null = null;
       if (deps.signUploads) {
         const expires = clock.now() + KNOWLEDGE_LIMITS.uploadUrlTtlMs;
-        [uploadUrl] = await deps.bucket().file(storagePath).getSignedUrl({ version: "v4", action: "write", expires, contentType: input.contentType });
+        // Storage itself refuses a larger body: the client must send this header with its PUT.
+        [uploadUrl] = await deps.bucket().file(storagePath).getSignedUrl({ version: "v4", action: "write", expires, contentType: input.contentType, extensionHeaders: { "x-goog-content-length-range": UPLOAD_LENGTH_RANGE } });
         uploadUrlExpiresAt = new Date(expires).toISOString();
       }
       return { document: await view(workspaceId, documentId), storagePath, uploadUrl, uploadUrlExpiresAt, contentType: input.contentType };
@@ -229,7 +255,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
         try {
           text = await readFile(doc);
         } catch (error) {
-          await ingestion.recordFailure({ workspaceId, documentId, generation }, unreadableFileMessage(error));
+          await refuseFile(workspaceId, documentId, generation, doc.storagePath, error);
           return view(workspaceId, documentId);
         }
       }
@@ -293,10 +319,9 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       const { generation, doc } = claim;
       let text: string;
       try {
-        if (object.size > KNOWLEDGE_LIMITS.maxFileBytes) throw new PayloadTooLargeError(`The file is larger than ${KNOWLEDGE_LIMITS.maxFileBytes} bytes.`);
-        text = await readFile(doc);
+        text = await readFile(doc, object.size);
       } catch (error) {
-        await ingestion.recordFailure({ workspaceId, documentId, generation }, unreadableFileMessage(error));
+        await refuseFile(workspaceId, documentId, generation, doc.storagePath, error);
         return "ingested";
       }
       await ingestion.ingest({ workspaceId, documentId, generation, text, chunking: doc.chunking, storeSource: false });
@@ -307,7 +332,5 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
 
 export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
 
-/** Our own errors say what is wrong with the file; anything else (a Storage outage) stays generic. */
-function unreadableFileMessage(error: unknown): string {
-  return isAppError(error) ? error.message : "The file could not be read. Reingest the document to try again.";
-}
+/** What a file read that failed for another reason than the file (a Storage outage) says. */
+const UNREADABLE_FILE = "The file could not be read. Reingest the document to try again.";

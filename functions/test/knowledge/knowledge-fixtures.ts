@@ -18,6 +18,11 @@ export function fakeBucket() {
   const deleted: string[] = [];
   const bucket: DocumentBucket = {
     file: (path) => ({
+      async getMetadata() {
+        const data = files.get(path);
+        if (!data) throw Object.assign(new Error(`No such object: ${path}`), { code: 404 });
+        return [{ size: String(data.length) }];
+      },
       async download() {
         const data = files.get(path);
         if (!data) throw Object.assign(new Error(`No such object: ${path}`), { code: 404 });
