@@ -11,7 +11,7 @@ describe("L1 store", () => {
     l1.get("a:1");
     l1.set("c:1", entry("c"));
     expect(l1.get("b:1")).toBeUndefined();
-    expect(l1.get("a:1")).toBeDefined();
+    expect(l1.get("a:1")?.namespace).toBe("a");
     expect(evicted).toEqual(["b"]);
   });
 
@@ -23,7 +23,7 @@ describe("L1 store", () => {
     expect(l1.stats()).toEqual({ entries: 1, bytes: 60 });
     l1.set("a:3", entry("a", 101));
     expect(l1.get("a:3")).toBeUndefined();
-    expect(l1.get("a:2")).toBeDefined();
+    expect(l1.get("a:2")?.value).toEqual({ bytes: 60 });
   });
 
   it("drops entries by key, tag and namespace", () => {
@@ -35,7 +35,7 @@ describe("L1 store", () => {
     l1.invalidate({ tags: ["user:1"] });
     expect(l1.get("users:1")).toBeUndefined();
     expect(l1.get("members:w1:1")).toBeUndefined();
-    expect(l1.get("members:w2:2")).toBeDefined();
+    expect(l1.get("members:w2:2")?.tags).toEqual(["workspace:w2"]);
     l1.invalidate({ namespaces: ["members"], keys: [{ namespace: "flags", id: "x" }] });
     expect(l1.stats().entries).toBe(0);
   });

@@ -46,7 +46,7 @@ describe("every callable answers over HTTP through the Functions emulator", () =
     expect(made.createWorkspace).toMatchObject({ id: ctx.workspaceId, name: "Matrix callables" });
     expect(made.createPrompt).toMatchObject({ prompt: { id: ctx.promptId, latestVersion: 1, tags: ["demo"] }, version: { version: 1 } });
     expect(made.createPromptVersion).toMatchObject({ version: 2, template: "Hi {{name}}!" });
-    expect(made.setPromptLabel).toBeDefined();
+    expect(made.setPromptLabel).toEqual({ label: "production", version: 2, previousVersion: null });
     expect(made.createDocument).toMatchObject({ id: ctx.documentId, title: "Visitor guide" });
     expect(made.runExecution).toMatchObject({ id: ctx.executionId, status: "completed", version: 2, label: "production", createdBy: ctx.owner.uid });
     expect(made.createApiKey).toMatchObject({ apiKey: { keyId: ctx.keyId, scopes: [...ALL_SCOPES] }, secret: expect.stringMatching(/^rpl_/) });
@@ -67,7 +67,7 @@ describe("every callable answers over HTTP through the Functions emulator", () =
     ["listPromptLabelHistory", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId }), (r) => expect(JSON.stringify(r)).toContain("production")],
     ["diffPromptVersions", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId, from: { version: 1 }, to: { label: "production" } }), (r) => expect(JSON.stringify(r)).toContain("Hi {{name}}!")],
     ["renderPrompt", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId, version: 1, variables: { name: "Ada" } }), (r) => expect(r).toEqual({ version: 1, user: "Hello Ada" }), "member"],
-    ["deletePromptLabel", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId, label: "production" }), (r) => expect(r).toBeDefined()],
+    ["deletePromptLabel", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId, label: "production" }), (r) => expect(r).toEqual({ label: "production", previousVersion: 2 })],
     ["getDocument", (c) => ({ workspaceId: c.workspaceId, documentId: c.documentId }), (r, c) => expect(r).toMatchObject({ id: c.documentId, title: "Visitor guide" }), "member"],
     ["listDocuments", (c) => ({ workspaceId: c.workspaceId }), (r, c) => expect((r as { items: Array<{ id: string }> }).items.map((d) => d.id)).toEqual([c.documentId])],
     ["searchDocuments", (c) => ({ workspaceId: c.workspaceId, query: "where do visitors park", topK: 3 }), (r, c) => expect(JSON.stringify((r as { results: unknown[] }).results)).toContain(c.documentId)],
@@ -80,7 +80,7 @@ describe("every callable answers over HTTP through the Functions emulator", () =
     ["revokeApiKey", (c) => ({ workspaceId: c.workspaceId, keyId: c.keyId }), (r, c) => expect(r).toMatchObject({ keyId: c.keyId, revokedAt: expect.any(String) })],
     ["deleteDocument", (c) => ({ workspaceId: c.workspaceId, documentId: c.documentId }), (r) => expect(r).toEqual({ deleted: true })],
     ["archivePrompt", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId }), (r) => expect(r).toMatchObject({ archived: true })],
-    ["deletePrompt", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId }), (r) => expect(r).toBeDefined()],
+    ["deletePrompt", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId }), (r) => expect(r).toEqual({ deleted: true, versionsDeleted: 2 })],
     ["removeMember", (c) => ({ workspaceId: c.workspaceId, uid: c.member.uid }), (r) => expect(r).toEqual({ removed: true })],
   ];
 
