@@ -15,6 +15,8 @@ export type AccessControlDeps = {
 
 export type MembershipLoader = (workspaceId: string, uid: string) => Promise<Role | null>;
 
+type ApiKeyPrincipal = Extract<Principal, { kind: "apiKey" }>;
+
 /**
  * Every read and write of workspace data asks here first. A workspace the caller cannot see
  * answers not-found, not permission-denied, so ids of other tenants' data leak nothing.
@@ -29,8 +31,26 @@ export function createAccessControl({ db, cache }: AccessControlDeps, loadRole?:
   };
   const roleOf: MembershipLoader = loadRole ?? ((workspaceId, uid) => cache.getOrLoad(identityCacheKeys.member(workspaceId, uid), () => readRole(workspaceId, uid), "user"));
 
+  /**
+   * A key acts for its creator, so it may never do more than the creator may do now: a removed
+   * or demoted creator takes the key's rights with them. The role is read through the same cache
+   * as a user's, so membership writes (service and trigger invalidations) reach keys within the
+   * same staleness bound. Permission-denied rather than not-found: the key is bound to this
+   * workspace, so its holder learns nothing new about which workspaces exist.
+   */
+  async function requireKeyCreator(principal: ApiKeyPrincipal, action: Action): Promise<void> {
+    const role = await roleOf(principal.workspaceId, principal.createdBy);
+    if (!role) {
+      throw new PermissionDeniedError("This API key's creator is no longer a member of its workspace.", { reason: "key_creator_not_member", requiredAction: action });
+    }
+    if (!roleAllows(role, action)) {
+      throw new PermissionDeniedError(`This API key's creator (now ${role}) may not ${action}.`, { reason: "key_creator_role", role, requiredAction: action });
+    }
+  }
+
   return {
     roleOf,
+    requireKeyCreator,
     /** Resolves when `principal` may perform `action` in `workspaceId`; throws otherwise. */
     async require(principal: Principal, workspaceId: string, action: Action): Promise<void> {
       if (principal.kind === "apiKey") {
@@ -38,6 +58,7 @@ export function createAccessControl({ db, cache }: AccessControlDeps, loadRole?:
         if (!(principal.scopes as readonly string[]).includes(action)) {
           throw new PermissionDeniedError(`This API key lacks the ${action} scope.`, { requiredScope: action });
         }
+        await requireKeyCreator(principal, action);
         return;
       }
       const role = await roleOf(workspaceId, principal.uid);

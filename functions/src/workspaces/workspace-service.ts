@@ -28,7 +28,7 @@ export type Membership = { workspaceId: string; uid: string; role: Role; addedAt
 export type WorkspaceServiceDeps = {
   db: Pick<Firestore, "collection" | "collectionGroup" | "doc" | "batch" | "runTransaction" | "getAll">;
   clock: Clock;
-  access: Pick<AccessControl, "require">;
+  access: Pick<AccessControl, "require" | "requireKeyCreator">;
   /** Workspaces are read through it; membership writes invalidate the roles access control caches. */
   cache: ReadThroughCache;
 };
@@ -77,9 +77,10 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
       return { ...workspace };
     },
 
-    /** An API key's own workspace with the key's scopes; any valid key may see it. */
+    /** An API key's own workspace with the key's scopes; any valid key whose creator may still read the workspace may see it. */
     async describeForKey(principal: Principal): Promise<{ workspace: Workspace; scopes: string[] }> {
       if (principal.kind !== "apiKey") throw new PermissionDeniedError("Only API keys have a workspace of their own.");
+      await access.requireKeyCreator(principal, "workspace:read");
       const workspace = await cachedWorkspace(principal.workspaceId);
       if (!workspace) throw new NotFoundError("Workspace not found.");
       return { workspace: { ...workspace }, scopes: [...principal.scopes] };
