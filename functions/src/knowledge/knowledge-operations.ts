@@ -52,6 +52,7 @@ const uploadTicket = z.object({
   storagePath: z.string(),
   uploadUrl: z.string().nullable(),
   uploadUrlExpiresAt: z.string().nullable(),
+  uploadHeaders: z.record(z.string(), z.string()).nullable(),
   contentType: z.enum(UPLOAD_CONTENT_TYPES),
 });
 

@@ -36,6 +36,8 @@ export type UploadTicket = {
   /** PUT the file here with the same Content-Type; null where uploads cannot be signed (emulator). */
   uploadUrl: string | null;
   uploadUrlExpiresAt: string | null;
+  /** Headers the PUT must carry exactly: the signed content type and the size range Storage enforces. */
+  uploadHeaders: Record<string, string> | null;
   contentType: DocumentContentType;
 };
 
@@ -200,7 +202,8 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
         [uploadUrl] = await deps.bucket().file(storagePath).getSignedUrl({ version: "v4", action: "write", expires, contentType: input.contentType, extensionHeaders: { "x-goog-content-length-range": UPLOAD_LENGTH_RANGE } });
         uploadUrlExpiresAt = new Date(expires).toISOString();
       }
-      return { document: await view(workspaceId, documentId), storagePath, uploadUrl, uploadUrlExpiresAt, contentType: input.contentType };
+      const uploadHeaders = uploadUrl ? { "Content-Type": input.contentType, "x-goog-content-length-range": UPLOAD_LENGTH_RANGE } : null;
+      return { document: await view(workspaceId, documentId), storagePath, uploadUrl, uploadUrlExpiresAt, uploadHeaders, contentType: input.contentType };
     },
 
     async getDocument(principal: Principal, workspaceId: string, documentId: string): Promise<DocumentView> {
