@@ -133,7 +133,7 @@ export async function startStack({ withDemoData }) {
   await waitFor("the event relay to find the functions' triggers", () => relayReady(ports.eventRelay), { entry: relay, logFile: log("event-relay"), timeoutMs: 60_000 });
   services.push(["Event relay", `http://${HOST}:${ports.eventRelay} (Eventarc + Cloud Scheduler stand-in: /triggers, /deliveries, /scheduler/jobs)`]);
 
-  const env = clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl });
+  const env = { ...clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl }), LOCAL_SIGNING_KEY_FILE: signingKeyFile };
   if (withDemoData) run(tsx, [path.join(ROOT, "scripts/seed-demo.ts")], { env: { ...process.env, ...env } });
   return { services, env, firestoreSource, pubsubSource, storageSource, logs: STATE_DIR };
 }

@@ -4,39 +4,53 @@ import { uploadWorker } from "../../src/knowledge/storage-trigger";
 import { systemClock } from "../../src/lib/clock";
 import { createWorker, storageEvent } from "../../src/lib/workers";
 import { freshWorkspace } from "../helpers/firestore";
-import { fakeBucket, knowledgeService, storedChunks } from "./knowledge-fixtures";
+import { knowledgeService, localBucket, storedChunks } from "./knowledge-fixtures";
 
 const testEnv = functionsTest({ projectId: process.env.GCLOUD_PROJECT });
 
+/** The real Storage client against the local stack's Storage; the finalize event fired by hand, through the deployed trigger's shape. */
 async function uploadSetup() {
   const ws = await freshWorkspace("upload");
-  const storage = fakeBucket();
-  const knowledge = knowledgeService({ db: ws.db, access: ws.access, bucket: storage.bucket });
-  // The trigger as deployed (an onObjectFinalized function), over this test's knowledge service.
-  const trigger = testEnv.wrap(onObjectFinalized({ bucket: "demo-bucket" }, async (event) => {
-      await createWorker(uploadWorker({ knowledge }), { db: ws.db, clock: systemClock })(storageEvent(event));
-    }));
-  /** What Cloud Storage does when the client's PUT completes: store the object, fire the event. */
-  const upload = async (path: string, data: Buffer, contentType = "text/markdown") => {
-    storage.files.set(path, data);
-    await trigger({ data: { name: path, bucket: "demo-bucket", size: String(data.length), contentType } });
+  const bucket = await localBucket();
+  const knowledge = knowledgeService({ db: ws.db, access: ws.access, bucket });
+  // The trigger as deployed (an onObjectFinalized function running the upload worker), over this test's knowledge service.
+  const trigger = testEnv.wrap(onObjectFinalized({ bucket: bucket.name }, async (event) => {
+    await createWorker(uploadWorker({ knowledge }), { db: ws.db, clock: systemClock })(storageEvent(event));
+  }));
+  const finalized = async (path: string) => {
+    const [metadata] = await bucket.file(path).getMetadata();
+    await trigger({ data: { ...metadata, name: path, bucket: bucket.name } as never });
   };
-  return { ...ws, storage, knowledge, upload };
+  /** A client's PUT to the signed URL of its ticket, then Storage's finalize event. */
+  const putSigned = async (ticket: { storagePath: string; uploadUrl: string | null; uploadHeaders: Record<string, string> | null }, data: Buffer) => {
+    const res = await fetch(ticket.uploadUrl!, { method: "PUT", headers: ticket.uploadHeaders!, body: data });
+    if (!res.ok) throw new Error(`signed PUT answered ${res.status}: ${await res.text()}`);
+    await finalized(ticket.storagePath);
+  };
+  /** An object written straight to the bucket (another writer than the product), then its finalize event. */
+  const upload = async (path: string, data: Buffer, contentType = "text/markdown") => {
+    await bucket.file(path).save(data, { contentType, resumable: false });
+    await finalized(path);
+  };
+  const exists = async (path: string) => (await bucket.file(path).exists())[0];
+  return { ...ws, bucket, knowledge, upload, putSigned, exists };
 }
 
 describe("document uploads through the storage trigger", () => {
   afterAll(() => testEnv.cleanup());
 
   it("creates a pending document with a signed upload URL, then ingests the uploaded file", async () => {
-    const { knowledge, owner, workspaceId, storage, upload } = await uploadSetup();
+    const { knowledge, owner, workspaceId, bucket, putSigned } = await uploadSetup();
 
     const ticket = await knowledge.createDocumentUpload(owner, workspaceId, { title: "Handbook", filename: "handbook.md", contentType: "text/markdown" });
     expect(ticket.document).toMatchObject({ status: "pending", source: "upload", filename: "handbook.md", activeGeneration: 0 });
     expect(ticket.storagePath).toBe(`workspaces/${workspaceId}/documents/${ticket.document.id}/handbook.md`);
-    expect(ticket.uploadUrl).toMatch(/^https:\/\/storage\.example\.test\//);
-    expect(storage.signed[0]?.config).toMatchObject({ version: "v4", action: "write", contentType: "text/markdown" });
+    const signed = new URL(ticket.uploadUrl!);
+    expect(signed.pathname).toBe(`/${bucket.name}/${ticket.storagePath}`);
+    expect(signed.searchParams.get("X-Goog-Algorithm")).toBe("GOOG4-RSA-SHA256");
+    expect(signed.searchParams.get("X-Goog-SignedHeaders")?.split(";")).toEqual(expect.arrayContaining(["content-type", "x-goog-content-length-range"]));
 
-    await upload(ticket.storagePath, Buffer.from("\uFEFF# Holidays\nEmployees get twenty-five days of paid holiday per year."));
+    await putSigned(ticket, Buffer.from("\uFEFF# Holidays\nEmployees get twenty-five days of paid holiday per year."));
 
     const doc = await knowledge.getDocument(owner, workspaceId, ticket.document.id);
     expect(doc).toMatchObject({ status: "ready", activeGeneration: 1, chunkCount: 1 });
@@ -68,29 +82,29 @@ describe("document uploads through the storage trigger", () => {
   });
 
   it("reingests an uploaded document by re-reading its file, and deleting it removes the file", async () => {
-    const { knowledge, owner, workspaceId, upload, storage, db } = await uploadSetup();
+    const { knowledge, owner, workspaceId, putSigned, bucket, exists, db } = await uploadSetup();
     const ticket = await knowledge.createDocumentUpload(owner, workspaceId, { title: "Guide", filename: "guide.md", contentType: "text/markdown" });
-    await upload(ticket.storagePath, Buffer.from("# Old\nOld guidance."));
-    storage.files.set(ticket.storagePath, Buffer.from("# New\nNew guidance about kites."));
+    await putSigned(ticket, Buffer.from("# Old\nOld guidance."));
+    // Replaced without an event reaching the product: only a reingest reads it.
+    await bucket.file(ticket.storagePath).save(Buffer.from("# New\nNew guidance about kites."), { contentType: "text/markdown", resumable: false });
 
     const again = await knowledge.reingestDocument(owner, workspaceId, ticket.document.id, {});
     await expect(knowledge.reingestDocument(owner, workspaceId, ticket.document.id, { text: "pasted" })).rejects.toMatchObject({ code: "invalid-argument" });
     await knowledge.deleteDocument(owner, workspaceId, ticket.document.id);
 
     expect(again).toMatchObject({ status: "ready", activeGeneration: 2 });
-    expect(storage.deleted).toEqual([ticket.storagePath]);
-    expect(storage.files.has(ticket.storagePath)).toBe(false);
+    expect(await exists(ticket.storagePath)).toBe(false);
     expect(await storedChunks(db, workspaceId, ticket.document.id)).toEqual([]);
   });
 
   it("removes a file uploaded for a document that no longer exists", async () => {
-    const { knowledge, owner, workspaceId, upload, storage } = await uploadSetup();
+    const { knowledge, owner, workspaceId, putSigned, exists } = await uploadSetup();
     const ticket = await knowledge.createDocumentUpload(owner, workspaceId, { title: "Gone", filename: "gone.md", contentType: "text/markdown" });
     await knowledge.deleteDocument(owner, workspaceId, ticket.document.id);
 
-    await upload(ticket.storagePath, Buffer.from("late upload"));
+    await putSigned(ticket, Buffer.from("late upload"));
 
-    expect(storage.files.has(ticket.storagePath)).toBe(false);
+    expect(await exists(ticket.storagePath)).toBe(false);
   });
 
   it("does not sign upload URLs where Storage cannot sign (the emulator)", async () => {

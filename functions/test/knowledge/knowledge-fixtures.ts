@@ -1,4 +1,6 @@
-import type { GetSignedUrlConfig } from "@google-cloud/storage";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import { Storage, type Bucket, type GetSignedUrlConfig } from "@google-cloud/storage";
 import type { Firestore } from "firebase-admin/firestore";
 import type { AccessControl } from "../../src/identity/access-control";
 import { systemClock } from "../../src/lib/clock";
@@ -9,8 +11,21 @@ import { createLocalProvider } from "../../src/providers/local-provider";
 import type { LlmProvider } from "../../src/providers/provider-types";
 
 /**
- * An in-memory stand-in for the Cloud Storage bucket (no Storage emulator runs here). It
- * implements the same narrow `DocumentBucket` type the real `Bucket` satisfies.
+ * A fresh bucket on the local stack's Storage (our server or the official emulator), through the
+ * real client, signing URLs with the stack's local key as the functions do.
+ */
+export async function localBucket(): Promise<Bucket> {
+  if (!process.env.STORAGE_EMULATOR_HOST) throw new Error("STORAGE_EMULATOR_HOST is not set: run the tests with `npm test`, which starts the local stack.");
+  const keyFile = process.env.LOCAL_SIGNING_KEY_FILE;
+  const key = keyFile ? (JSON.parse(fs.readFileSync(keyFile, "utf8")) as { client_email: string; private_key: string }) : undefined;
+  const storage = new Storage({ projectId: process.env.GCLOUD_PROJECT, ...(key ? { credentials: { client_email: key.client_email, private_key: key.private_key } } : {}) });
+  const [bucket] = await storage.createBucket(`test-${randomUUID().slice(0, 12)}`);
+  return bucket;
+}
+
+/**
+ * An in-memory stand-in for the bucket, for tests that must observe or inject what the real one
+ * cannot (counting downloads). It implements the narrow `DocumentBucket` the real `Bucket` satisfies.
  */
 export function fakeBucket() {
   const files = new Map<string, Buffer>();
