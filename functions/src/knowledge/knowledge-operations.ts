@@ -10,6 +10,7 @@ import {
   searchInput,
   UPLOAD_CONTENT_TYPES,
 } from "./document-schemas";
+import { DOCUMENT_FAILURE_CODES } from "./document-failures";
 import type { KnowledgeService } from "./knowledge-service";
 
 type Deps = { knowledge: KnowledgeService };
@@ -25,6 +26,8 @@ const documentView = z.object({
   filename: z.string().nullable(),
   status: z.enum(["pending", "processing", "ready", "failed"]),
   error: z.string().nullable(),
+  /** Why a failed document failed: a code clients can act on, and its message (the same as `error`). */
+  failure: z.object({ code: z.enum(DOCUMENT_FAILURE_CODES), message: z.string() }).nullable(),
   sizeBytes: z.number(),
   chunking: z.object({ size: z.number(), overlap: z.number() }),
   chunkCount: z.number(),
