@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { LRUCache } from "lru-cache";
+import { appendEvent } from "../events/outbox";
+import { actorUid } from "../identity/principal";
 import { apiKeyCacheKeys } from "./api-key-cache-keys";
 import type { AccessControl } from "../identity/access-control";
 import type { Principal } from "../identity/principal";
@@ -19,7 +21,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const API_KEY = { kind: "API key" };
 
 export type ApiKeyServiceDeps = {
-  db: Pick<Firestore, "collection" | "doc">;
+  db: Pick<Firestore, "collection" | "doc" | "batch">;
   clock: Clock;
   access: Pick<AccessControl, "require">;
   /** Stored records (the hash, never the key) are read through it; `revoke` invalidates. */
@@ -63,7 +65,11 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
         revokedAt: null,
         lastUsedAt: null,
       };
-      await keys().doc(generated.keyId).create(stored);
+      const batch = db.batch();
+      batch.create(keys().doc(generated.keyId), stored);
+      const data = { keyId: generated.keyId, name: input.name, scopes: stored.scopes, createdBy: stored.createdBy };
+      appendEvent(db, batch, { type: "api_key.created", workspaceId: input.workspaceId, subject: `apiKeys/${generated.keyId}`, occurredAt: clock.now(), data });
+      await batch.commit();
       return { apiKey: toView(generated.keyId, stored), secret: generated.plaintext };
     },
 
@@ -81,7 +87,10 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
       if (!stored || stored.workspaceId !== workspaceId) throw new ValidationError("Invalid keyId: no such key in this workspace", [{ path: "keyId", message: "Unknown key" }]);
       if (stored.revokedAt) return toView(keyId, stored);
       const revokedAt = Timestamp.fromMillis(clock.now());
-      await ref.update({ revokedAt });
+      const batch = db.batch();
+      batch.update(ref, { revokedAt });
+      appendEvent(db, batch, { type: "api_key.revoked", workspaceId, subject: `apiKeys/${keyId}`, occurredAt: revokedAt.toMillis(), data: { keyId, revokedBy: actorUid(principal) } });
+      await batch.commit();
       await cache.invalidate({ keys: [apiKeyCacheKeys.apiKey(keyId)] });
       return toView(keyId, { ...stored, revokedAt });
     },

@@ -9,7 +9,20 @@ export const EVENTS = "events";
 
 export const eventPath = (eventId: string) => `${EVENTS}/${eventId}`;
 
-export const DOMAIN_EVENT_TYPES = ["execution.completed", "execution.failed"] as const;
+/** Every domain event type; each one's webhook payload is described in `webhooks/webhook-catalog.ts`. */
+export const DOMAIN_EVENT_TYPES = [
+  "execution.completed",
+  "execution.failed",
+  "prompt.version_created",
+  "prompt.label_moved",
+  "document.ready",
+  "document.failed",
+  "member.added",
+  "member.removed",
+  "api_key.created",
+  "api_key.revoked",
+  "webhook.endpoint_disabled",
+] as const;
 
 export const storedDomainEventSchema = z.object({
   type: z.enum(DOMAIN_EVENT_TYPES),

@@ -1,4 +1,4 @@
-import { Timestamp, type DocumentReference, type Firestore, type WriteBatch } from "firebase-admin/firestore";
+import { Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
 import { readRecord, type RecordSnapshot } from "../lib/firestore-records";
 import type { DomainEvent, DomainEventType } from "./domain-events";
 import { EVENTS, storedDomainEventSchema, type StoredDomainEvent } from "./event-records";
@@ -7,11 +7,14 @@ export type { StoredDomainEvent };
 
 export type NewDomainEvent = { type: DomainEventType; workspaceId: string; subject: string; occurredAt: number; data: Record<string, unknown> };
 
+/** A batch or a transaction: what the event is written with. */
+export type EventWriter = { create(ref: DocumentReference, data: StoredDomainEvent): unknown };
+
 /**
- * Adds an event to a batch that also writes the change it describes, so both land or neither
- * does. Returns the event as consumers will read it.
+ * Adds an event to a batch (or transaction) that also writes the change it describes, so both
+ * land or neither does. Returns the event as consumers will read it.
  */
-export function appendEvent(db: Pick<Firestore, "collection">, batch: Pick<WriteBatch, "create">, event: NewDomainEvent): DomainEvent {
+export function appendEvent(db: Pick<Firestore, "collection">, batch: EventWriter, event: NewDomainEvent): DomainEvent {
   const ref: DocumentReference = db.collection(EVENTS).doc();
   const stored: StoredDomainEvent = { type: event.type, workspaceId: event.workspaceId, subject: event.subject, occurredAt: Timestamp.fromMillis(event.occurredAt), data: event.data, published: false, publishedAt: null };
   batch.create(ref, stored);

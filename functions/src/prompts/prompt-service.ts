@@ -8,6 +8,7 @@ import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
 import { readRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
+import { appendEvent } from "../events/outbox";
 import { diffVersions as diffContent, type VersionDiff } from "./prompt-diff";
 import { PROMPT_LIMITS } from "./prompt-limits";
 import { createPromptQueries } from "./prompt-queries";
@@ -149,6 +150,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       const batch = db.batch();
       batch.create(ref, prompt);
       batch.create(db.doc(versionPath(workspaceId, ref.id, 1)), version);
+      appendEvent(db, batch, versionCreatedEvent(workspaceId, ref.id, 1, principal, at));
       await batch.commit();
       logger.info("prompts.created", { workspaceId, promptId: ref.id, actor: principalId(principal) });
       return { prompt: toPromptView(workspaceId, { id: ref.id, data: prompt }), version: toVersionView(workspaceId, ref.id, version) };
@@ -194,6 +196,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
         const stored = storedVersion(latest + 1, body, principal, at);
         tx.create(db.doc(versionPath(workspaceId, promptId, latest + 1)), stored);
         tx.update(ref, { latestVersion: latest + 1, updatedAt: at });
+        appendEvent(db, tx, versionCreatedEvent(workspaceId, promptId, latest + 1, principal, at));
         return stored;
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
       // The new number may have been looked up (and remembered as missing) before it existed.
@@ -246,6 +249,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
         const at = now();
         tx.update(ref, { labels: { ...record.data.labels, [name]: version }, labelEventCount: seq, updatedAt: at });
         tx.create(db.doc(`${labelEventsPath(workspaceId, promptId)}/${sequenceId(seq)}`), labelEvent(principal, seq, name, previous, version, at));
+        appendEvent(db, tx, labelMovedEvent(workspaceId, promptId, name, previous, version, principal, at));
         return { label: name, version, previousVersion: previous };
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
       if (result.previousVersion !== version) await forgetPrompt(workspaceId, promptId);
@@ -267,6 +271,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
         const at = now();
         tx.update(ref, { labels, labelEventCount: seq, updatedAt: at });
         tx.create(db.doc(`${labelEventsPath(workspaceId, promptId)}/${sequenceId(seq)}`), labelEvent(principal, seq, name, previous, null, at));
+        appendEvent(db, tx, labelMovedEvent(workspaceId, promptId, name, previous, null, principal, at));
         return previous;
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
       await forgetPrompt(workspaceId, promptId);
@@ -360,3 +365,13 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
 }
 
 export type PromptService = ReturnType<typeof createPromptService>;
+
+/** `prompt.version_created`, written with the version it announces. */
+function versionCreatedEvent(workspaceId: string, promptId: string, version: number, principal: Principal, at: Timestamp) {
+  return { type: "prompt.version_created" as const, workspaceId, subject: `prompts/${promptId}/versions/${version}`, occurredAt: at.toMillis(), data: { promptId, version, createdBy: actorUid(principal) } };
+}
+
+/** `prompt.label_moved`, written with the label change; `version` null when the label was deleted. */
+function labelMovedEvent(workspaceId: string, promptId: string, label: string, previousVersion: number | null, version: number | null, principal: Principal, at: Timestamp) {
+  return { type: "prompt.label_moved" as const, workspaceId, subject: `prompts/${promptId}`, occurredAt: at.toMillis(), data: { promptId, label, version, previousVersion, movedBy: actorUid(principal) } };
+}

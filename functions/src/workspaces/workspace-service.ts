@@ -1,9 +1,10 @@
 import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
+import { appendEvent } from "../events/outbox";
 import { identityCacheKeys } from "../identity/identity-cache-keys";
 import { workspaceCacheKeys } from "./workspace-cache-keys";
 import type { AccessControl } from "../identity/access-control";
 import type { Role } from "../identity/permissions";
-import type { PlanTier, Principal } from "../identity/principal";
+import { actorUid, type PlanTier, type Principal } from "../identity/principal";
 import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
@@ -122,6 +123,10 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
         if (existing.get("role") === "owner") throw new PermissionDeniedError("The owner's role cannot be changed.");
         if (!existing.exists && count.data().count >= MAX_MEMBERS) throw new FailedPreconditionError(`A workspace may have at most ${MAX_MEMBERS} members.`);
         tx.set(ref, { uid: input.uid, workspaceId: input.workspaceId, role: input.role, addedAt: existing.exists ? existing.get("addedAt") : now });
+        if (!existing.exists) {
+          const data = { uid: input.uid, role: input.role, addedBy: actorUid(principal) };
+          appendEvent(db, tx, { type: "member.added", workspaceId: input.workspaceId, subject: `members/${input.uid}`, occurredAt: now.toMillis(), data });
+        }
       });
       await forgetMember(input.workspaceId, input.uid);
       return { workspaceId: input.workspaceId, uid: input.uid, role: input.role, addedAt: now.toDate().toISOString() };
@@ -135,6 +140,8 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
         if (!existing.exists) throw new NotFoundError("Member not found.");
         if (existing.get("role") === "owner") throw new PermissionDeniedError("The owner cannot be removed.");
         tx.delete(ref);
+        const data = { uid, removedBy: actorUid(principal) };
+        appendEvent(db, tx, { type: "member.removed", workspaceId, subject: `members/${uid}`, occurredAt: clock.now(), data });
       });
       await forgetMember(workspaceId, uid);
     },
