@@ -82,7 +82,7 @@ export async function startStack({ withDemoData }) {
     const dataDir = path.join(STATE_DIR, "storage");
     // Like the in-memory Firestore server, each start begins empty.
     fs.rmSync(dataDir, { recursive: true, force: true });
-    const server = startProcess("storage", tsx, [path.join(ROOT, "tools/storage-server/src/cli.ts"), "--host", HOST, "--port", String(ports.storage), "--data-dir", dataDir, "--signing-key", signingKeyFile], { logFile: log("storage") });
+    const server = startProcess("storage", tsx, [path.join(ROOT, "tools/storage-server/src/cli.ts"), "--host", HOST, "--port", String(ports.storage), "--data-dir", dataDir, "--signing-key", signingKeyFile], { env: { ...process.env, PUBSUB_EMULATOR_HOST: pubsubHost, GCLOUD_PROJECT: PROJECT_ID }, logFile: log("storage") });
     await waitFor("the Storage server to listen", () => isPortOpen(ports.storage), { entry: server, logFile: log("storage") });
     // The project's default bucket, which a real project has from the start.
     const created = await fetch(`${storageUrl}/storage/v1/b?project=${PROJECT_ID}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: DEFAULT_BUCKET }) });

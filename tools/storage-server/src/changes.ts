@@ -17,12 +17,20 @@ export class ChangeFeed {
   private readonly ring: Change[] = [];
   private seq = 0;
   private readonly waiters = new Set<Waiter>();
+  private readonly listeners: Array<(change: Change) => void> = [];
 
   constructor(private readonly capacity = 10_000) {}
 
+  /** Called with every change as it is recorded (bucket notifications). */
+  subscribe(listener: (change: Change) => void): void {
+    this.listeners.push(listener);
+  }
+
   emit(kind: ChangeKind, bucket: string, object: Json): void {
-    this.ring.push({ seq: ++this.seq, kind, bucket, object });
+    const change = { seq: ++this.seq, kind, bucket, object };
+    this.ring.push(change);
     if (this.ring.length > this.capacity) this.ring.shift();
+    for (const listener of this.listeners) listener(change);
     for (const w of [...this.waiters]) {
       this.waiters.delete(w);
       clearTimeout(w.timer);

@@ -9,6 +9,7 @@ import { clearPendingRewrites } from "./rewrite";
 import { handleRequest } from "./router";
 import { parseTrustedKey, type TrustedKey } from "./signed-url";
 import { Store } from "./store";
+import { createNotifier, type NotificationPublisher } from "./notifications";
 
 export type ServerOptions = {
   /** @default "127.0.0.1" */
@@ -26,6 +27,8 @@ export type ServerOptions = {
   changeFeedCapacity?: number;
   /** Clock, injectable for tests of expiry. @default Date.now */
   now?: () => number;
+  /** Where bucket notifications are published; without one, notification configs are stored but nothing is sent. */
+  publishNotification?: NotificationPublisher;
 };
 
 export type RunningServer = {
@@ -49,6 +52,7 @@ export async function startStorageServer(options: ServerOptions = {}): Promise<R
     baseUrl: "",
     now: options.now ?? Date.now,
   };
+  if (options.publishNotification) ctx.feed.subscribe(createNotifier(store, options.publishNotification, ctx.now));
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => void handleRequest(ctx, req, res));
   server.on("connection", (socket) => {
