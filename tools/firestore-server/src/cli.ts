@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 /**
- * CLI: `tsx src/cli.ts [--host 127.0.0.1] [--port 8080]`. Prints one line
+ * CLI: `tsx src/cli.ts [--host 127.0.0.1] [--port 8080] [--storage-url http://127.0.0.1:9199]`. Prints one line
  * `firestore-server listening on HOST:PORT` when ready; exits cleanly on SIGINT/SIGTERM.
  */
 import { startFirestoreServer } from "./server";
@@ -15,7 +15,8 @@ function arg(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const host = arg("host", process.env["FIRESTORE_SERVER_HOST"] ?? "127.0.0.1");
   const port = Number(arg("port", process.env["FIRESTORE_SERVER_PORT"] ?? "8080"));
-  const server = await startFirestoreServer({ host, port });
+  const storageUrl = arg("storage-url", process.env["STORAGE_EMULATOR_HOST"] ?? "") || undefined;
+  const server = await startFirestoreServer({ host, port, ...(storageUrl ? { storageUrl } : {}) });
   console.log(`firestore-server listening on ${server.host}:${server.port}`);
   let closing = false;
   const shutdown = (): void => {

@@ -27,3 +27,16 @@ export function firestoreService(): grpc.ServiceDefinition {
   cached = def["google.firestore.v1.Firestore"] as grpc.ServiceDefinition;
   return cached;
 }
+
+let admin: { firestoreAdmin: grpc.ServiceDefinition; operations: grpc.ServiceDefinition } | undefined;
+
+/** google.firestore.admin.v1.FirestoreAdmin and google.longrunning.Operations, from the same protos. */
+export function adminServices(): { firestoreAdmin: grpc.ServiceDefinition; operations: grpc.ServiceDefinition } {
+  if (admin) return admin;
+  const def = protoLoader.loadSync(["google/firestore/admin/v1/firestore_admin.proto", "google/longrunning/operations.proto"], { ...LOADER_OPTIONS, includeDirs: [protosDir()] });
+  admin = {
+    firestoreAdmin: def["google.firestore.admin.v1.FirestoreAdmin"] as grpc.ServiceDefinition,
+    operations: def["google.longrunning.Operations"] as grpc.ServiceDefinition,
+  };
+  return admin;
+}

@@ -10,7 +10,9 @@ import { Duplex } from "node:stream";
 import { ChangeFeed, DEFAULT_CHANGE_FEED_CAPACITY } from "./change-feed";
 import { Engine } from "./engine";
 import { createHttpServer } from "./http-admin";
-import { firestoreService } from "./proto";
+import { createAdminHandlers, createOperationsHandlers } from "./admin-service";
+import { AdminOperations } from "./export-import";
+import { adminServices, firestoreService } from "./proto";
 import { createHandlers } from "./service";
 
 export interface ServerOptions {
@@ -18,6 +20,11 @@ export interface ServerOptions {
   port?: number;
   /** Document changes the change feed keeps per database. @default 10000 */
   changeFeedCapacity?: number;
+  /**
+   * Cloud Storage JSON API that ExportDocuments / ImportDocuments read and write
+   * (`http://host:port`). @default STORAGE_EMULATOR_HOST, read when an export starts
+   */
+  storageUrl?: string;
 }
 
 export interface RunningServer {
@@ -75,6 +82,9 @@ export async function startFirestoreServer(options: ServerOptions = {}): Promise
     "grpc.max_send_message_length": 64 * 1024 * 1024,
   });
   grpcServer.addService(firestoreService(), createHandlers(engine));
+  const adminOperations = new AdminOperations(engine, options.storageUrl);
+  grpcServer.addService(adminServices().firestoreAdmin, createAdminHandlers(adminOperations));
+  grpcServer.addService(adminServices().operations, createOperationsHandlers(adminOperations));
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const httpServer = createHttpServer(engine, changes);
   const sockets = new Set<net.Socket>();
