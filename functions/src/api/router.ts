@@ -18,8 +18,11 @@ export type RestGuard = (args: {
   req: Request;
 }) => Promise<{ headers: Record<string, string>; rejection?: { status: number; body: unknown } }>;
 
-/** Reports failed requests (bad keys, bad input) so abuse protection can count them per IP. */
-export type FailureReporter = (args: { req: Request; kind: "authentication" | "validation" }) => Promise<void>;
+/**
+ * Reports failed requests so abuse protection can count them: against the API key once one was
+ * accepted (`principal`), else against the client IP (bad or missing keys, anything before).
+ */
+export type FailureReporter = (args: { req: Request; kind: "authentication" | "validation"; principal?: ApiKeyPrincipal | null }) => Promise<void>;
 
 export type RouterDeps<D> = {
   routes: RestRoute[];
@@ -93,7 +96,7 @@ export function createRouter<D>({ routes, services, authenticate, guard, reportF
         const raw = restInput(route, { params: rawParams, query: req.query ?? {}, body: route.hasBody ? jsonBody(req) : undefined });
         input = parseInput(route.operation.input, raw, { maxBytes: route.operation.maxInputBytes });
       } catch (error) {
-        if (error instanceof ValidationError) void reportFailure({ req, kind: "validation" });
+        if (error instanceof ValidationError) void reportFailure({ req, kind: "validation", principal });
         throw error;
       }
 

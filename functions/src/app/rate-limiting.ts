@@ -1,5 +1,5 @@
-import type { CallableRequest, Request } from "firebase-functions/v2/https";
-import type { FailureReporter, RestGuard } from "../api/router";
+import type { CallableRequest } from "firebase-functions/v2/https";
+import type { ApiKeyPrincipal, FailureReporter, RestGuard } from "../api/router";
 import { asTier } from "../identity/plan";
 import type { Caller, CallableGuard } from "../lib/callable";
 import type { Clock } from "../lib/clock";
@@ -36,9 +36,11 @@ export function createRateLimiting({ limiter, trustedProxyHops }: RateLimitingDe
   const callableGuard: CallableGuard = createCallableGuard({ limiter, identify: callerIdentity, ip: ipOptions });
 
   /** REST: an API key is the identity, its workspace's plan the tier; no key means the client IP. */
+  const restIdentity = (principal: ApiKeyPrincipal): Identity => ({ kind: "apiKey", id: principal.keyId, workspaceId: principal.workspaceId });
+
   const restGuard: RestGuard = async ({ rateLimit, principal, req }) => {
     const ip = clientIp(req, ipOptions);
-    const identity: Identity = principal ? { kind: "apiKey", id: principal.keyId, workspaceId: principal.workspaceId } : { kind: "ip", id: ip ?? "unknown" };
+    const identity: Identity = principal ? restIdentity(principal) : { kind: "ip", id: ip ?? "unknown" };
     const token = req.get(CHALLENGE_HEADER);
     const result = await limitRestRequest(limiter, {
       method: req.method,
@@ -51,13 +53,14 @@ export function createRateLimiting({ limiter, trustedProxyHops }: RateLimitingDe
     return result.allowed ? { headers: result.headers } : { headers: result.headers, rejection: { status: result.status ?? 429, body: result.body } };
   };
 
-  const reportRestFailure: FailureReporter = async ({ req, kind }: { req: Request; kind: "authentication" | "validation" }) => {
-    await limiter.recordFailure({ ip: clientIp(req, ipOptions), kind, policy: "rest" });
+  /** A failure after the key was accepted counts against the key; before that, against the client IP. */
+  const reportRestFailure: FailureReporter = async ({ req, kind, principal }) => {
+    await limiter.recordFailure({ ip: clientIp(req, ipOptions), kind, policy: "rest", ...(principal ? { identity: restIdentity(principal) } : {}) });
   };
 
   /**
    * Clears "challenge required" for a callable caller whose challenge token the verifier accepts.
-   * A rejected token counts as a failed request from the caller's IP; an accepted one then spends
+   * A rejected token counts as a failure of the (signed-in) caller, not of its IP; an accepted one then spends
    * from the `auth` policy like any other call, so this path is limited too.
    */
   async function verifyCallerChallenge(caller: Caller, request: CallableRequest<unknown>, token: string): Promise<boolean> {
@@ -65,7 +68,7 @@ export function createRateLimiting({ limiter, trustedProxyHops }: RateLimitingDe
     const identity = callerIdentity(caller);
     const verified = await limiter.verifyChallenge({ identity, token, ...(ip ? { ip } : {}) });
     if (!verified) {
-      await limiter.recordFailure({ ip, kind: "validation", policy: "verifyChallenge" });
+      await limiter.recordFailure({ ip, identity, kind: "validation", policy: "verifyChallenge" });
       return false;
     }
     const decision = await limiter.limit({ identity, policy: "auth", ...(ip ? { ip } : {}) });

@@ -37,8 +37,8 @@ export type CallableSpec<S extends z.ZodType, R> = {
 
 /**
  * What `callableHandler` asks before running a handler. `limit` throws a typed error on refusal;
- * `reportFailure` counts a failed request against the client IP and may return an error to
- * throw instead of the original (the IP is banned). Implemented in `lib/rate-limit`; handed to
+ * `reportFailure` counts a failed request (against the signed-in caller, or the client IP when
+ * there is none) and may return an error to throw instead of the original (a ban started). Implemented in `lib/rate-limit`; handed to
  * each handler by the composition root.
  */
 export type CallableGuard = {
@@ -49,7 +49,8 @@ export type CallableGuard = {
 /**
  * Builds the plain handler behind an `onCall` function: authentication, rate limiting,
  * validation at the edge and error mapping happen here once, so no handler repeats them.
- * Unauthenticated calls and invalid input count as failures against the client IP.
+ * Unauthenticated calls count as failures of the client IP; a signed-in caller's invalid input
+ * counts against the caller alone.
  */
 export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>, limits: CallableGuard) {
   return async (request: CallableRequest<unknown>, response?: CallableResponse<unknown>): Promise<R> => {

@@ -11,7 +11,7 @@ const limited: Decision = { allowed: false, reason: "rate_limited", policy: "rea
 function setup(decision: Decision, banned = false) {
   const limiter = {
     limit: jest.fn(async () => decision),
-    recordFailure: jest.fn(async () => ({ banned, retryAfterMs: banned ? 3_600_000 : 0 })),
+    recordFailure: jest.fn(async () => ({ banned, retryAfterMs: banned ? 3_600_000 : 0, at, ...(banned ? { reason: "ip_banned" as const } : {}) })),
   };
   const guard = createCallableGuard({ limiter: limiter as unknown as RateLimiter });
   const handle = jest.fn(async (input: { n: number }) => input.n);
@@ -48,10 +48,10 @@ describe("callableHandler with the rate-limit guard", () => {
     await expect(handler(request({ n: 1 }))).rejects.toMatchObject({ code: "permission-denied", details: { reason: "ip_banned", retryAfter: 3600 } });
   });
 
-  it("counts invalid input as a validation failure", async () => {
+  it("counts a signed-in caller's invalid input against the caller, not only the IP", async () => {
     const { handler, limiter } = setup({ ...limited, allowed: true, reason: undefined });
     await expect(handler(request({ n: "x" }, "u1"))).rejects.toMatchObject({ code: "invalid-argument" });
-    expect(limiter.recordFailure).toHaveBeenCalledWith(expect.objectContaining({ kind: "validation" }));
+    expect(limiter.recordFailure).toHaveBeenCalledWith({ ip: "203.0.113.9", identity: { kind: "user", id: "u1" }, kind: "validation", policy: "test.echo" });
   });
 
   it("maps a challenge to failed-precondition", async () => {

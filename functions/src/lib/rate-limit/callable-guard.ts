@@ -1,9 +1,8 @@
 import type { CallableRequest } from "firebase-functions/v2/https";
-import type { Caller, CallableGuard } from "../callable";
-import { PermissionDeniedError } from "../errors";
+import { callerOf, type Caller, type CallableGuard } from "../callable";
 import { clientIp, type ClientIpOptions } from "./client-ip";
 import type { RateLimiter } from "./limiter";
-import { refusalError } from "./refusals";
+import { failureBanError, refusalError } from "./refusals";
 import type { Identity } from "./types";
 
 export const CHALLENGE_HEADER = "x-challenge-token";
@@ -35,11 +34,14 @@ export function createCallableGuard(deps: {
       });
       if (!decision.allowed) throw refusalError(decision);
     },
+    /**
+     * A signed-in caller's failure (the platform verified its ID token, so `request.auth` is set)
+     * counts against the user; only a call without a valid token counts against the client IP.
+     */
     async reportFailure({ kind, name, request }) {
-      const result = await deps.limiter.recordFailure({ ip: ipOf(request), kind, policy: name });
-      if (!result.banned) return undefined;
-      const retryAfter = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-      return new PermissionDeniedError(`Too many failed requests from this address. Try again in ${retryAfter} s.`, { reason: "ip_banned", retryAfter });
+      const identity = request.auth?.uid ? identify(callerOf(request)) : undefined;
+      const result = await deps.limiter.recordFailure({ ip: ipOf(request), kind, policy: name, ...(identity ? { identity } : {}) });
+      return result.banned ? failureBanError(result) : undefined;
     },
   };
 }

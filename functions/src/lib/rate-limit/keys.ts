@@ -15,9 +15,12 @@ export const rateLimitKeys = {
   violations: (idKey: string) => rl("viol", idKey),
   challenge: (idKey: string) => rl("chal", idKey),
   override: (idKey: string) => rl("ov", idKey),
-  /** Bans and failure counts are per client IP (IPv6 per /64, see `ipSubject`). */
+  /** Bans and failure counts of anonymous requests are per client IP (IPv6 per /64, see `ipSubject`). */
   ban: (ip: string) => rl("ban", ip),
   failures: (ip: string) => rl("fail", ip),
+  /** Failures of an authenticated identity count against it alone, never against its IP. */
+  identityBan: (idKey: string) => rl("iban", idKey),
+  identityFailures: (idKey: string) => rl("ifail", idKey),
 };
 
 /** The ban key used when a request carries no IP: never written, so never banned. */

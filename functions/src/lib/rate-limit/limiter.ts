@@ -11,7 +11,7 @@ import { createRateLimitMetrics, type RateLimitMetrics } from "./metrics";
 import { policyOf, type RateLimitConfig } from "./policies";
 import { createRedisGuard } from "./redis-guard";
 import type { RedisStore } from "./redis-store";
-import type { LimitStore, StoreCheck, StoreResult } from "./store";
+import type { FailureSettings, FailureSubject, LimitStore, StoreCheck, StoreResult } from "./store";
 import type { Decision, Identity, LimitRequest, Tier, WindowLimit } from "./types";
 
 export type TierResolver = (identity: Identity) => Promise<Tier | undefined>;
@@ -32,9 +32,12 @@ export type RateLimiterDeps = {
 
 export type FailureKind = "authentication" | "validation";
 
+/** What counting a failure led to (decided at `at`); `reason` names whose ban it is when `banned`. */
+export type FailureOutcome = { banned: boolean; retryAfterMs: number; at: number; reason?: "ip_banned" | "identity_banned" };
+
 /**
  * Decides requests. Order: deny list, allow list, in-memory refusals (no Redis), then one Redis
- * round trip for ban + challenge + override + every window; on a Redis timeout or error the
+ * round trip for IP and identity bans + challenge + override + every window; on a Redis timeout or error the
  * policy's fail mode decides between the per-instance fallback and refusing.
  */
 export function createRateLimiter(deps: RateLimiterDeps) {
@@ -92,7 +95,11 @@ export function createRateLimiter(deps: RateLimiterDeps) {
       return { allowed: true, policy: policyName, windows: [], retryAfterMs: 0, source: "list", at: now, bypassed: true };
     }
     if (mode === "check") {
-      const cached = (subject && blocks.get(`ban|${subject}`, Infinity, now)) || blocks.get(`chal|${idKey}`, Infinity, now) || blocks.get(limitKey, cost, now);
+      const cached =
+        (subject && blocks.get(`ban|${subject}`, Infinity, now)) ||
+        blocks.get(`iban|${idKey}`, Infinity, now) ||
+        blocks.get(`chal|${idKey}`, Infinity, now) ||
+        blocks.get(limitKey, cost, now);
       if (cached) return fromCache(policyName, cached, now);
     }
 
@@ -126,6 +133,10 @@ export function createRateLimiter(deps: RateLimiterDeps) {
         metrics.increment(policyName, "banned");
         if (subject) blocks.set(`ban|${subject}`, { reason: "ip_banned", until: at + result.retryAfterMs, minCost: 0, windows: [] }, now);
         return refused(policyName, "ip_banned", at, result.retryAfterMs, source);
+      case "identity_banned":
+        metrics.increment(policyName, "banned");
+        blocks.set(`iban|${idKey}`, { reason: "identity_banned", until: at + result.retryAfterMs, minCost: 0, windows: [] }, now);
+        return refused(policyName, "identity_banned", at, result.retryAfterMs, source);
       case "challenge":
         metrics.increment(policyName, "challenged");
         blocks.set(`chal|${idKey}`, { reason: "challenge_required", until: at + result.retryAfterMs, minCost: 0, windows: [] }, now);
@@ -142,6 +153,36 @@ export function createRateLimiter(deps: RateLimiterDeps) {
         return result.challengeTriggered ? { ...decision, challengeTriggered: true } : decision;
       }
     }
+  }
+
+  async function countFailure(
+    subject: FailureSubject,
+    blockKey: string,
+    reason: "ip_banned" | "identity_banned",
+    settings: FailureSettings,
+    label: string,
+    kind: FailureKind,
+    logFields: Record<string, string>,
+  ): Promise<FailureOutcome> {
+    const now = clock.now();
+    const cached = blocks.get(blockKey, Infinity, now);
+    if (cached) return { banned: true, retryAfterMs: cached.until - now, at: now, reason };
+    if (!store) return { banned: false, retryAfterMs: 0, at: clock.now() };
+    const attempt = await guard.run(() => store.recordFailure(subject, now, settings));
+    if (!attempt.ok) {
+      metrics.increment(label, "failure_unrecorded");
+      return { banned: false, retryAfterMs: 0, at: clock.now() };
+    }
+    metrics.increment(label, "failure_recorded");
+    const result = attempt.value;
+    if (result.status === "counted") return { banned: false, retryAfterMs: 0, at: clock.now() };
+    blocks.set(blockKey, { reason, until: now + result.banMs, minCost: 0, windows: [] }, now);
+    if (result.status === "banned") {
+      metrics.increment(label, "ban_started");
+      const event = reason === "ip_banned" ? "rate_limit_ip_banned" : "rate_limit_identity_banned";
+      log.warn(event, { ...logFields, level: result.level, banSeconds: Math.ceil(result.banMs / 1000), failures: result.failures, kind });
+    }
+    return { banned: true, retryAfterMs: result.banMs, at: now, reason };
   }
 
   const limiter = {
@@ -164,30 +205,24 @@ export function createRateLimiter(deps: RateLimiterDeps) {
       return decide(request, "charge");
     },
 
-    /** Counts a failed request (bad credentials, invalid input) against the client IP. */
-    async recordFailure(args: { ip: string | undefined; kind: FailureKind; policy?: string }): Promise<{ banned: boolean; retryAfterMs: number }> {
-      const ip = args.ip ? normaliseIp(args.ip) : undefined;
+    /**
+     * Counts a failed request. An authenticated `identity` (a user, an API key) carries its own
+     * failures and its own ban, which refuses it alone; only anonymous failures (no identity:
+     * missing or bad credentials) count against the client IP, whose ban refuses everyone behind
+     * it. Signed-in users behind one NAT, CGNAT or VPN therefore cannot ban each other.
+     */
+    async recordFailure(args: { ip: string | undefined; identity?: Identity; kind: FailureKind; policy?: string }): Promise<FailureOutcome> {
       const label = args.policy ?? "failures";
-      if (!ip || allow.matches(undefined, ip)) return { banned: false, retryAfterMs: 0 };
+      const ip = args.ip ? normaliseIp(args.ip) : undefined;
+      const identity = args.identity && args.identity.kind !== "ip" ? args.identity : undefined;
+      if (identity) {
+        if (allow.matches(identity, undefined)) return { banned: false, retryAfterMs: 0, at: clock.now() };
+        const idKey = identityKey(identity);
+        return countFailure({ idKey }, `iban|${idKey}`, "identity_banned", config.identityFailures, label, args.kind, { kind: identity.kind, identity: hashed(idKey) });
+      }
+      if (!ip || allow.matches(undefined, ip)) return { banned: false, retryAfterMs: 0, at: clock.now() };
       const subject = ipSubject(ip);
-      const now = clock.now();
-      const cached = blocks.get(`ban|${subject}`, Infinity, now);
-      if (cached) return { banned: true, retryAfterMs: cached.until - now };
-      if (!store) return { banned: false, retryAfterMs: 0 };
-      const attempt = await guard.run(() => store.recordFailure(subject, now, config.failures));
-      if (!attempt.ok) {
-        metrics.increment(label, "failure_unrecorded");
-        return { banned: false, retryAfterMs: 0 };
-      }
-      metrics.increment(label, "failure_recorded");
-      const result = attempt.value;
-      if (result.status === "counted") return { banned: false, retryAfterMs: 0 };
-      blocks.set(`ban|${subject}`, { reason: "ip_banned", until: now + result.banMs, minCost: 0, windows: [] }, now);
-      if (result.status === "banned") {
-        metrics.increment(label, "ban_started");
-        log.warn("rate_limit_ip_banned", { ipHash: hashed(subject), level: result.level, banSeconds: Math.ceil(result.banMs / 1000), failures: result.failures, kind: args.kind });
-      }
-      return { banned: true, retryAfterMs: result.banMs };
+      return countFailure({ ip: subject }, `ban|${subject}`, "ip_banned", config.failures, label, args.kind, { ipHash: hashed(subject) });
     },
 
     /** Clears "challenge required" for an identity when the verifier accepts the token. */
@@ -206,6 +241,7 @@ export function createRateLimiter(deps: RateLimiterDeps) {
       if (args.identity) {
         const idKey = identityKey(args.identity);
         blocks.delete(`chal|${idKey}`);
+        blocks.delete(`iban|${idKey}`);
         for (const policy of Object.values(config.policies)) blocks.delete(`lim|${policy.bucket}|${idKey}`);
       }
       const ip = args.ip ? normaliseIp(args.ip) : undefined;
@@ -222,7 +258,7 @@ export function createRateLimiter(deps: RateLimiterDeps) {
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
 function outcomeOf(reason: CachedBlock["reason"]) {
-  return reason === "ip_banned" ? "banned" : reason === "challenge_required" ? "challenged" : reason === "denied" ? "denied" : "limited";
+  return reason === "ip_banned" || reason === "identity_banned" ? "banned" : reason === "challenge_required" ? "challenged" : reason === "denied" ? "denied" : "limited";
 }
 
 /** Identities and IPs are logged as a short hash: enough to correlate, not personal data. */

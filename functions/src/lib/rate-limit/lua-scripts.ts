@@ -14,12 +14,12 @@
 export const MAX_WINDOWS = 4;
 
 /**
- * KEYS: 1 ban hash (IP), 2 challenge flag, 3 violations zset, 4 override, 5 meta hash,
- * 6..5+MAX_WINDOWS window zsets.
+ * KEYS: 1 ban hash (IP), 2 ban hash (identity), 3 challenge flag, 4 violations zset, 5 override,
+ * 6 meta hash, 7..6+MAX_WINDOWS window zsets.
  * ARGV: 1 now, 2 cost, 3 unique id, 4 mode (check|charge), 5 violation threshold (0 = off),
  * 6 violation window ms, 7 challenge ttl ms, 8 window count, then limit/windowMs pairs.
  * Returns {status, now, retryAfterMs, challengeTriggered, n, (limit, windowMs, remaining, resetAt)*n}
- * with status 0 allowed, 1 limited, 2 banned, 3 challenge required.
+ * with status 0 allowed, 1 limited, 2 IP banned, 3 challenge required, 4 identity banned.
  */
 export const CHECK_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -29,11 +29,13 @@ local charge = ARGV[4] == 'charge'
 
 local banUntil = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
 if banUntil > now then return {2, now, banUntil - now, 0, 0} end
-local chalUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
+local identityBanUntil = tonumber(redis.call('HGET', KEYS[2], 'until') or '0')
+if identityBanUntil > now then return {4, now, identityBanUntil - now, 0, 0} end
+local chalUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
 if chalUntil > now then return {3, now, chalUntil - now, 0, 0} end
 
 local limits, windows = {}, {}
-local ov = redis.call('GET', KEYS[4])
+local ov = redis.call('GET', KEYS[5])
 if ov then
   for l, w in string.gmatch(ov, '(%d+):(%d+)') do
     limits[#limits + 1] = tonumber(l)
@@ -46,9 +48,9 @@ if #limits == 0 then
     windows[i] = tonumber(ARGV[8 + 2 * i])
   end
 end
-local n = math.min(#limits, #KEYS - 5)
+local n = math.min(#limits, #KEYS - 6)
 
-local meta = KEYS[5]
+local meta = KEYS[6]
 local last = tonumber(redis.call('HGET', meta, 't') or '0')
 if last > now then now = last end
 
@@ -57,7 +59,7 @@ local function costOf(m) return tonumber(string.match(m, '^(%d+):')) or 1 end
 local used = {}
 local longest = 0
 for i = 1, n do
-  local key = KEYS[5 + i]
+  local key = KEYS[6 + i]
   local floor = now - windows[i]
   if windows[i] > longest then longest = windows[i] end
   local sum = tonumber(redis.call('HGET', meta, 's' .. i) or '-1')
@@ -85,8 +87,8 @@ local retry = 0
 local triggered = 0
 if allowed then
   for i = 1, n do
-    redis.call('ZADD', KEYS[5 + i], now, member)
-    redis.call('PEXPIRE', KEYS[5 + i], windows[i])
+    redis.call('ZADD', KEYS[6 + i], now, member)
+    redis.call('PEXPIRE', KEYS[6 + i], windows[i])
     used[i] = used[i] + cost
     redis.call('HSET', meta, 's' .. i, used[i])
   end
@@ -100,7 +102,7 @@ else
         local need = used[i] + cost - limits[i]
         local freed, start, found = 0, 0, false
         while not found do
-          local chunk = redis.call('ZRANGE', KEYS[5 + i], start, start + 99, 'WITHSCORES')
+          local chunk = redis.call('ZRANGE', KEYS[6 + i], start, start + 99, 'WITHSCORES')
           if #chunk == 0 then break end
           for j = 1, #chunk, 2 do
             freed = freed + costOf(chunk[j])
@@ -119,13 +121,13 @@ else
   local threshold = tonumber(ARGV[5])
   if threshold > 0 then
     local violWindow = tonumber(ARGV[6])
-    redis.call('ZADD', KEYS[3], now, member)
-    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - violWindow)
-    redis.call('PEXPIRE', KEYS[3], violWindow)
-    if redis.call('ZCARD', KEYS[3]) >= threshold then
+    redis.call('ZADD', KEYS[4], now, member)
+    redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - violWindow)
+    redis.call('PEXPIRE', KEYS[4], violWindow)
+    if redis.call('ZCARD', KEYS[4]) >= threshold then
       local ttl = tonumber(ARGV[7])
-      redis.call('SET', KEYS[2], now + ttl, 'PX', ttl)
-      redis.call('DEL', KEYS[3])
+      redis.call('SET', KEYS[3], now + ttl, 'PX', ttl)
+      redis.call('DEL', KEYS[4])
       triggered = 1
     end
   end
@@ -133,7 +135,7 @@ end
 
 local out = {allowed and 0 or 1, now, retry, triggered, n}
 for i = 1, n do
-  local first = redis.call('ZRANGE', KEYS[5 + i], 0, 0, 'WITHSCORES')
+  local first = redis.call('ZRANGE', KEYS[6 + i], 0, 0, 'WITHSCORES')
   local resetAt = now
   if #first > 0 then resetAt = tonumber(first[2]) + windows[i] end
   local remaining = limits[i] - used[i]
@@ -147,7 +149,8 @@ return out
 `;
 
 /**
- * Counts one failed request for an IP and bans it when the threshold is reached. The ban hash
+ * Counts one failed request for a subject (an anonymous request's IP, or an authenticated
+ * identity, each with its own keys and settings) and bans it when the threshold is reached. The ban hash
  * keeps `until` (injected-clock ms), `level` (position on the ladder) and survives the ban by
  * `ladderResetMs` so the next ban escalates; a quiet period that long starts the ladder again.
  * KEYS: 1 failures zset, 2 ban hash. ARGV: 1 now, 2 unique id, 3 threshold, 4 window ms,

@@ -41,14 +41,14 @@ export function createRateLimitOperations(deps: { store: RedisStore; limiter: Pi
       return removed > 0;
     },
 
-    /** Empties the identity's windows and violations and lifts "challenge required". */
+    /** Empties the identity's windows, violations and failures; lifts "challenge required" and its own ban. */
     async reset(identity: Identity): Promise<void> {
       const idKey = identityKey(identity);
       const keys = buckets.flatMap((bucket) => [
         rateLimitKeys.meta(bucket, idKey),
         ...Array.from({ length: MAX_WINDOWS }, (_, i) => rateLimitKeys.window(bucket, idKey, i + 1)),
       ]);
-      await store.deleteKeys([...keys, rateLimitKeys.violations(idKey), rateLimitKeys.challenge(idKey)]);
+      await store.deleteKeys([...keys, rateLimitKeys.violations(idKey), rateLimitKeys.challenge(idKey), rateLimitKeys.identityBan(idKey), rateLimitKeys.identityFailures(idKey)]);
       deps.limiter.forget({ identity });
       log.info("rate_limit_identity_reset", { identity: hashed(idKey) });
     },

@@ -25,6 +25,16 @@ const policySchema = z.strictObject({
   why: z.string().max(300).optional(),
 });
 
+const failureSchema = z.strictObject({
+  /** Failures within `windowMs` that trigger a ban. */
+  threshold: z.number().int().positive(),
+  windowMs: z.number().int().positive(),
+  /** Ban durations, one per successive ban; the last one repeats (the cap). */
+  banLadderMs: z.array(z.number().int().positive()).min(1).max(10),
+  /** A ban this long after the previous one starts the ladder again. */
+  ladderResetMs: z.number().int().positive(),
+});
+
 const listSchema = z.strictObject({
   /** Single addresses or CIDR ranges, IPv4 or IPv6. */
   ips: z.array(z.string()).default([]),
@@ -35,15 +45,13 @@ const listSchema = z.strictObject({
 export const rateLimitConfigSchema = z.strictObject({
   tiers: z.record(tierSchema, windowsSchema),
   policies: z.record(z.string().regex(/^[a-z][a-zA-Z0-9_.-]{0,63}$/), policySchema),
-  failures: z.strictObject({
-    /** Failed requests from one IP within `windowMs` that trigger a ban. */
-    threshold: z.number().int().positive(),
-    windowMs: z.number().int().positive(),
-    /** Ban durations, one per successive ban; the last one repeats (the cap). */
-    banLadderMs: z.array(z.number().int().positive()).min(1).max(10),
-    /** A ban this long after the previous one starts the ladder again. */
-    ladderResetMs: z.number().int().positive(),
-  }),
+  /** Anonymous failures (missing or bad credentials), counted per client IP: a ban refuses the IP. */
+  failures: failureSchema,
+  /**
+   * Failures of an authenticated user or API key (invalid input, rejected challenge tokens),
+   * counted per identity: a ban refuses that identity only, never others behind its IP.
+   */
+  identityFailures: failureSchema,
   challenge: z.strictObject({
     /** Refusals within `windowMs` that switch an identity to "challenge required"; 0 disables. */
     violations: z.number().int().min(0),
@@ -108,6 +116,8 @@ export const DEFAULT_RATE_LIMIT_CONFIG: RateLimitConfig = {
     admin: { cost: 1, failMode: "closed", bucket: "api", why: "Operations on other identities must not run unthrottled." },
   },
   failures: { threshold: 10, windowMs: HOUR, banLadderMs: [HOUR, 6 * HOUR, 24 * HOUR], ladderResetMs: 7 * 24 * HOUR },
+  // Looser and shorter than the IP's: a signed-in client with a bug is slowed, not locked out for a day.
+  identityFailures: { threshold: 20, windowMs: 10 * MINUTE, banLadderMs: [15 * MINUTE, HOUR, 6 * HOUR], ladderResetMs: 24 * HOUR },
   challenge: { violations: 5, windowMs: MINUTE, ttlMs: HOUR },
   allow: { ips: [], apiKeys: [], users: [] },
   deny: { ips: [], apiKeys: [], users: [] },

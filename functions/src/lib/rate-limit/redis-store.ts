@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { CHECK_SCRIPT, DELETE_SCRIPT, FAILURE_SCRIPT, MAX_WINDOWS, SET_OVERRIDE_SCRIPT, STATE_SCRIPT } from "./lua-scripts";
 import { NO_IP, rateLimitKeys } from "./keys";
 import { createScriptRunner, type ScriptRedis } from "./redis-script";
-import type { FailureResult, FailureSettings, LimitStore, StoreCheck, StoreResult, StoreStatus } from "./store";
+import type { FailureResult, FailureSettings, FailureSubject, LimitStore, StoreCheck, StoreResult, StoreStatus } from "./store";
 import type { WindowLimit, WindowState } from "./types";
 
-const STATUS: StoreStatus[] = ["allowed", "limited", "banned", "challenge"];
+const STATUS: StoreStatus[] = ["allowed", "limited", "banned", "challenge", "identity_banned"];
 
 export type IdentityState = {
   ban: { until: number; level: number } | null;
@@ -32,6 +32,7 @@ export function createRedisStore(redis: ScriptRedis, ids: () => string = randomU
       const { idKey, bucket } = request;
       const keys = [
         rateLimitKeys.ban(request.ip ?? NO_IP),
+        rateLimitKeys.identityBan(idKey),
         rateLimitKeys.challenge(idKey),
         rateLimitKeys.violations(idKey),
         rateLimitKeys.override(idKey),
@@ -52,10 +53,12 @@ export function createRedisStore(redis: ScriptRedis, ids: () => string = randomU
       return parseCheckReply(await check<unknown>(keys, args));
     },
 
-    async recordFailure(ip: string, now: number, settings: FailureSettings): Promise<FailureResult> {
+    /** One script for both subjects; only the keys (and the caller's settings) differ. */
+    async recordFailure(subject: FailureSubject, now: number, settings: FailureSettings): Promise<FailureResult> {
+      const keys = "ip" in subject ? [rateLimitKeys.failures(subject.ip), rateLimitKeys.ban(subject.ip)] : [rateLimitKeys.identityFailures(subject.idKey), rateLimitKeys.identityBan(subject.idKey)];
       const reply = numbers(
         await failure<unknown>(
-          [rateLimitKeys.failures(ip), rateLimitKeys.ban(ip)],
+          keys,
           [Math.floor(now), ids(), settings.threshold, settings.windowMs, settings.ladderResetMs, ...settings.banLadderMs],
         ),
       );

@@ -10,6 +10,12 @@ export function retryAfterSeconds(decision: Decision): number {
   return Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
 }
 
+/** The error answering the failed request that started (or met) a ban, instead of its own error. */
+export function failureBanError(outcome: { retryAfterMs: number; reason?: "ip_banned" | "identity_banned"; at: number }): AppError {
+  const retryAfterMs = Math.max(0, outcome.retryAfterMs);
+  return refusalError({ allowed: false, policy: "failures", reason: outcome.reason ?? "ip_banned", windows: [], retryAfterMs, source: "redis", at: outcome.at });
+}
+
 /**
  * The typed error for a refusal; the shared mapper turns it into the callable `HttpsError` and
  * the REST body. Each reason has its own code and message; `details.reason` names it exactly.
@@ -20,6 +26,8 @@ export function refusalError(decision: Decision): AppError {
   switch (decision.reason) {
     case "ip_banned":
       return new PermissionDeniedError(`Too many failed requests from this address. Try again in ${retryAfter} s.`, { reason: "ip_banned", retryAfter, reset });
+    case "identity_banned":
+      return new PermissionDeniedError(`Too many failed requests from this account or key. Try again in ${retryAfter} s.`, { reason: "identity_banned", retryAfter, reset });
     case "challenge_required":
       return new FailedPreconditionError("Too many refused requests: solve the challenge and retry with its token in the X-Challenge-Token header.", {
         reason: "challenge_required",

@@ -15,7 +15,8 @@ export type StoreCheck = {
   challenge: { violations: number; windowMs: number; ttlMs: number };
 };
 
-export type StoreStatus = "allowed" | "limited" | "banned" | "challenge";
+/** `banned`: the client IP is banned; `identity_banned`: the identity is, for its own failures. */
+export type StoreStatus = "allowed" | "limited" | "banned" | "identity_banned" | "challenge";
 
 export type StoreResult = {
   status: StoreStatus;
@@ -25,6 +26,9 @@ export type StoreResult = {
   challengeTriggered: boolean;
   windows: WindowState[];
 };
+
+/** Whose failure it is: an anonymous request's client IP subject, or an authenticated identity. */
+export type FailureSubject = { ip: string } | { idKey: string };
 
 export type FailureSettings = { threshold: number; windowMs: number; banLadderMs: number[]; ladderResetMs: number };
 
