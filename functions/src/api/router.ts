@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
+import { declaredOversize } from "../lib/body-limit";
 import { toRestError } from "../lib/error-mapping";
 import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from "../lib/errors";
 import { logger } from "../lib/logging";
@@ -70,6 +71,12 @@ export function createRouter<D>({ routes, services, authenticate, guard, reportF
       }
       const route = hit.c.route;
       matched = route;
+      // Before any key lookup or limiter call: the runtime has parsed the body already (docs/security.md).
+      const oversize = declaredOversize(req.headers, route.operation.maxInputBytes);
+      if (oversize) {
+        void reportFailure({ req, kind: "validation" });
+        throw oversize;
+      }
       const rawParams = Object.fromEntries(route.pathNames.map((name, i) => [name, safeDecode(hit.m?.[i + 1] ?? "")]));
 
       // A failed authentication is still limited (as the anonymous client IP), so a banned or

@@ -6,7 +6,7 @@ import { onObjectFinalized } from "firebase-functions/v2/storage";
 import type { Operation } from "../api/operation";
 import { DOMAIN_EVENTS_TOPIC } from "../events/outbox-publisher";
 import { healthHandler } from "../health/health-endpoint";
-import { params } from "../lib/config";
+import { params, runtimeEnv } from "../lib/config";
 import { firestoreCreatedEvent, firestoreEvent, pubsubEvent, pubsubWorkerOptions, scheduledEvent, scheduleOptions, storageEvent } from "../lib/workers";
 import { llmSecrets } from "../providers/openai-params";
 import { verifyChallengeHandler } from "../security/challenge-callable";
@@ -30,8 +30,11 @@ export function callableFunction(op: Operation<Services>) {
   return onCall({ ...callableOptions, ...(op.usesLlm ? LLM_OPTIONS : {}) }, (request, response) => app().callable(op)(request, response));
 }
 
-/** The versioned REST API (`/v1/...`) for API-key clients: one HTTPS function, one router. */
-export const api = onRequest({ ...httpsOptions, ...LLM_OPTIONS }, (req, res) => app().restApi()(req, res));
+/**
+ * The versioned REST API (`/v1/...`) for API-key clients: one HTTPS function, one router. In
+ * production its ingress admits only the load balancer that enforces body size and rate rules.
+ */
+export const api = onRequest({ ...httpsOptions, ...LLM_OPTIONS, ingressSettings: runtimeEnv().API_INGRESS }, (req, res) => app().restApi()(req, res));
 
 export const health = onRequest(httpsOptions, (req, res) => healthHandler(app().services.health, req, res));
 

@@ -1,5 +1,6 @@
 import type { CallableRequest, CallableResponse } from "firebase-functions/v2/https";
 import type { z } from "zod";
+import { declaredOversize } from "./body-limit";
 import { PayloadTooLargeError, UnauthenticatedError, ValidationError, type AppError } from "./errors";
 import { toHttpsError } from "./error-mapping";
 import { parseInput, type ParseOptions } from "./validation";
@@ -55,6 +56,9 @@ export type CallableGuard = {
 export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>, limits: CallableGuard) {
   return async (request: CallableRequest<unknown>, response?: CallableResponse<unknown>): Promise<R> => {
     try {
+      // Before the auth check: a declared body past the limit is refused without further work.
+      const oversize = declaredOversize(request.rawRequest?.headers, spec.parse?.maxBytes);
+      if (oversize) throw (await limits.reportFailure({ name: spec.name, kind: "validation", request })) ?? oversize;
       let caller: Caller;
       try {
         caller = callerOf(request);

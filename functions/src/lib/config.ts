@@ -1,6 +1,8 @@
 import { defineBoolean, defineSecret, defineString } from "firebase-functions/params";
 import { z } from "zod";
 
+const INGRESS_SETTINGS = ["ALLOW_ALL", "ALLOW_INTERNAL_AND_GCLB", "ALLOW_INTERNAL_ONLY"] as const;
+
 /**
  * Deploy-time settings. Values come from `functions/.env.<project>` / `.env.local` (or the
  * deploy prompt); secrets from Secret Manager (in the emulator, `functions/.secret.local`).
@@ -15,6 +17,12 @@ export const params = {
     description: "Upstash Redis REST URL. Empty runs rate limits and cache in memory only.",
   }),
   upstashRedisRestToken: defineSecret("UPSTASH_REDIS_REST_TOKEN"),
+  // Read at deploy (ingressSettings takes no expression): see `runtimeEnv().API_INGRESS`.
+  apiIngress: defineString("API_INGRESS", {
+    default: "ALLOW_ALL",
+    input: { select: { options: INGRESS_SETTINGS.map((value) => ({ value })) } },
+    description: "Where the REST `api` function accepts traffic from. ALLOW_INTERNAL_AND_GCLB in production, behind a load balancer with Cloud Armor (docs/security.md).",
+  }),
   enforceAppCheck: defineBoolean("ENFORCE_APP_CHECK", {
     default: false,
     description: "Refuse callable requests without a valid App Check token.",
@@ -27,6 +35,11 @@ const runtimeEnvSchema = z.object({
   GCLOUD_PROJECT: z.string().optional(),
   /** Emulator only: a service-account key file the local Storage server trusts, so upload URLs are signed locally as in production. */
   LOCAL_SIGNING_KEY_FILE: z.string().optional(),
+  /**
+   * Ingress of the REST `api` function. Set in `functions/.env.<project>` (the deploy reads the
+   * code's options with that file loaded); ALLOW_ALL keeps the emulator reachable. @default "ALLOW_ALL"
+   */
+  API_INGRESS: z.enum(INGRESS_SETTINGS).default("ALLOW_ALL"),
   /** How long a Redis call may take before the caller falls back. @default 250 */
   REDIS_TIMEOUT_MS: z.coerce.number().int().positive().max(10_000).default(250),
 });
