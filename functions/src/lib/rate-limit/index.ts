@@ -1,4 +1,4 @@
-export type { Decision, FailMode, Identity, LimitRequest, RefusalReason, Tier, WindowLimit, WindowState } from "./types";
+export type { Decision, FailMode, Identity, LimitRequest, LogEntry, RefusalReason, Tier, WindowLimit, WindowState } from "./types";
 export { DEFAULT_RATE_LIMIT_CONFIG, resolveRateLimitConfig, parseRateLimitJson, type RateLimitConfig, type PolicyName } from "./policies";
 export { createRateLimiter, type RateLimiter, type TierResolver, type FailureKind } from "./limiter";
 export { createRedisStore, type RedisStore, type IdentityState } from "./redis-store";

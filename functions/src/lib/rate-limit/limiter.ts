@@ -128,7 +128,7 @@ export function createRateLimiter(deps: RateLimiterDeps) {
     switch (result.status) {
       case "allowed":
         metrics.increment(policyName, "allowed");
-        return { allowed: true, policy: policyName, windows: result.windows, retryAfterMs: 0, source, at };
+        return { allowed: true, policy: policyName, windows: result.windows, retryAfterMs: 0, source, at, ...(result.entry ? { entry: result.entry } : {}) };
       case "banned":
         metrics.increment(policyName, "banned");
         if (subject) blocks.set(`ban|${subject}`, { reason: "ip_banned", until: at + result.retryAfterMs, minCost: 0, windows: [] }, now);
@@ -203,6 +203,35 @@ export function createRateLimiter(deps: RateLimiterDeps) {
      */
     async charge(request: LimitRequest & { cost: number }): Promise<Decision> {
       return decide(request, "charge");
+    },
+
+    /**
+     * Settles an admitted request at the cost it turned out to have (a reservation refunded or
+     * topped up): its log entry keeps its admission time and takes the new cost, atomically. Never
+     * refuses and never throws. Fail-open by design: when the request was decided without Redis
+     * (no entry) a refund is skipped (the run keeps its reservation) and an excess is charged as
+     * a new cost; when Redis fails now, the settlement is logged and dropped.
+     */
+    async settle(args: { identity: Identity; policy: string; admitted: Decision; reserved: number; cost: number }): Promise<void> {
+      const { admitted } = args;
+      if (!admitted.allowed || admitted.bypassed) return;
+      const cost = Math.max(0, Math.ceil(args.cost));
+      const excess = cost - args.reserved;
+      if (excess === 0) return;
+      const entry = admitted.entry;
+      if (!entry || !store) {
+        if (excess > 0) await decide({ identity: args.identity, policy: args.policy, cost: excess }, "charge");
+        return;
+      }
+      const idKey = identityKey(args.identity);
+      const bucket = policyOf(config, args.policy).bucket;
+      const attempt = await guard.run(() => store.adjust({ idKey, bucket, entry, cost }));
+      if (!attempt.ok) {
+        log.warn("rate_limit_settle_dropped", { policy: args.policy, reason: attempt.reason, excess });
+        return;
+      }
+      // A refund frees capacity that a refusal cached here may still claim; this cache must never refuse what Redis would admit.
+      if (excess < 0) blocks.delete(`lim|${bucket}|${idKey}`);
     },
 
     /**

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { CHECK_SCRIPT, DELETE_SCRIPT, FAILURE_SCRIPT, MAX_WINDOWS, SET_OVERRIDE_SCRIPT, STATE_SCRIPT } from "./lua-scripts";
 import { NO_IP, rateLimitKeys } from "./keys";
+import { ADJUST_SCRIPT } from "./settle-script";
 import { createScriptRunner, type ScriptRedis } from "./redis-script";
 import type { FailureResult, FailureSettings, FailureSubject, LimitStore, StoreCheck, StoreResult, StoreStatus } from "./store";
 import type { WindowLimit, WindowState } from "./types";
@@ -26,6 +27,7 @@ export function createRedisStore(redis: ScriptRedis, ids: () => string = randomU
   const state = createScriptRunner(redis, STATE_SCRIPT);
   const del = createScriptRunner(redis, DELETE_SCRIPT);
   const setOverride = createScriptRunner(redis, SET_OVERRIDE_SCRIPT);
+  const adjust = createScriptRunner(redis, ADJUST_SCRIPT);
 
   const store = {
     async check(request: StoreCheck): Promise<StoreResult> {
@@ -39,10 +41,11 @@ export function createRedisStore(redis: ScriptRedis, ids: () => string = randomU
         rateLimitKeys.meta(bucket, idKey),
         ...Array.from({ length: MAX_WINDOWS }, (_, i) => rateLimitKeys.window(bucket, idKey, i + 1)),
       ];
+      const entry = ids();
       const args: Array<string | number> = [
         Math.floor(request.now),
         request.cost,
-        ids(),
+        entry,
         request.mode,
         request.challenge.violations,
         request.challenge.windowMs,
@@ -50,7 +53,14 @@ export function createRedisStore(redis: ScriptRedis, ids: () => string = randomU
         request.windows.length,
         ...request.windows.flatMap((w) => [w.limit, w.windowMs]),
       ];
-      return parseCheckReply(await check<unknown>(keys, args));
+      const result = parseCheckReply(await check<unknown>(keys, args));
+      return result.status === "allowed" ? { ...result, entry: { id: entry, cost: request.cost } } : result;
+    },
+
+    /** Sets the cost of an admitted entry (see ADJUST_SCRIPT); returns how many windows held it. */
+    async adjust(args: { idKey: string; bucket: string; entry: { id: string; cost: number }; cost: number }): Promise<number> {
+      const keys = [rateLimitKeys.meta(args.bucket, args.idKey), ...Array.from({ length: MAX_WINDOWS }, (_, i) => rateLimitKeys.window(args.bucket, args.idKey, i + 1))];
+      return Number(await adjust<unknown>(keys, [args.entry.cost, args.entry.id, args.cost]));
     },
 
     /** One script for both subjects; only the keys (and the caller's settings) differ. */

@@ -1,4 +1,4 @@
-import type { WindowLimit, WindowState } from "./types";
+import type { LogEntry, WindowLimit, WindowState } from "./types";
 
 /** One decision as the store sees it: limits are already resolved, the IP already normalised. */
 export type StoreCheck = {
@@ -25,6 +25,8 @@ export type StoreResult = {
   retryAfterMs: number;
   challengeTriggered: boolean;
   windows: WindowState[];
+  /** The log entry an admitted request was recorded as (Redis only): what a settlement adjusts. */
+  entry?: LogEntry;
 };
 
 /** Whose failure it is: an anonymous request's client IP subject, or an authenticated identity. */

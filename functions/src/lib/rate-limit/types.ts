@@ -49,7 +49,12 @@ export type Decision = {
   challengeTriggered?: boolean;
   /** True when an allow-list entry bypassed every limit. */
   bypassed?: boolean;
+  /** The log entry an admitted request was recorded as in Redis: what `settle` adjusts. */
+  entry?: LogEntry;
 };
+
+/** One admitted request in the window logs: its unique id and the cost it was admitted at. */
+export type LogEntry = { id: string; cost: number };
 
 /** What the limiter is asked: who, on which policy, at what cost, from which IP. */
 export type LimitRequest = {
