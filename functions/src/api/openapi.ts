@@ -85,6 +85,7 @@ export function buildOpenApiDocument(routes: RestRoute[], options: { version: st
       ...(op.action ? { "x-required-scope": op.action } : {}),
       "x-rate-limit-policy": op.rateLimit.policy,
       ...(op.rateLimit.cost !== undefined ? { "x-rate-limit-cost": op.rateLimit.cost } : {}),
+      ...(op.rateLimit.spend ? { "x-spend-policy": op.rateLimit.spend } : {}),
       parameters: parameters(route, input),
       ...(route.hasBody && Object.keys(requestBody(route, input).properties ?? {}).length > 0
         ? { requestBody: { required: true, content: { "application/json": { schema: requestBody(route, input) } } } }

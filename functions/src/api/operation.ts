@@ -14,6 +14,12 @@ export type OperationRateLimit = {
   policy: "read" | "write" | "execute" | "auth" | "admin" | (string & {});
   /** Overrides the policy's cost. */
   cost?: number;
+  /**
+   * The policy the service reserves its spend from, charged to the workspace's payer (its owner)
+   * through the spend port once the cost can be estimated, settled after (see docs/executions.md).
+   * `policy` then limits calls per caller; this limits what they cost.
+   */
+  spend?: "execute";
 };
 
 /**

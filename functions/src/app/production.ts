@@ -13,7 +13,9 @@ import { createLocalProvider } from "../providers/local-provider";
 import { selectLlmProvider } from "../providers/openai-params";
 import type { LlmProvider } from "../providers/provider-types";
 import type { EventPublisher } from "../events/outbox-publisher";
-import { firestore, pubsub, redis, storage } from "./clients";
+import { modelAllowlistParam, parseModelAllowlist } from "../executions/model-allowlist";
+import { firestore, pubsub, redis, storage, verifyIdToken } from "./clients";
+import { createWebhookHttp } from "../webhooks/webhook-http";
 import { createApp, type App, type AppDeps } from "./root";
 
 /**
@@ -30,6 +32,11 @@ export const rateLimitParams = {
   }),
   recaptchaSiteKey: defineString("RECAPTCHA_SITE_KEY", { default: "", description: "reCAPTCHA Enterprise site key for rate-limit challenges; empty disables challenges in production." }),
   recaptchaApiKey: defineSecret("RECAPTCHA_API_KEY"),
+};
+
+/** Webhooks: endpoint signing secrets are sealed with this key (docs/webhooks.md); bound to the functions that sign or issue secrets. */
+export const webhookParams = {
+  secretKey: defineSecret("WEBHOOK_SECRET_KEY"),
 };
 
 function challengeVerifier(): ChallengeVerifier {
@@ -72,6 +79,14 @@ export function productionAppDeps(): AppDeps {
     redisTimeoutMs: env.REDIS_TIMEOUT_MS,
     signUploads: env.FUNCTIONS_EMULATOR !== "true" || Boolean(env.LOCAL_SIGNING_KEY_FILE),
     publisher: pubsubPublisher,
+    verifyIdToken,
+    webhooks: {
+      secretKey: () => secretValue(webhookParams.secretKey),
+      // The emulator delivers to local receivers (http, loopback) so tests run; production only to public https hosts.
+      http: createWebhookHttp({ allowLoopback: env.FUNCTIONS_EMULATOR === "true", allowHttp: env.FUNCTIONS_EMULATOR === "true" }),
+      allowLocalUrls: env.FUNCTIONS_EMULATOR === "true",
+    },
+    models: parseModelAllowlist(modelAllowlistParam.value()),
     rateLimit: {
       config: { ...config, redis: { ...config.redis, timeoutMs: Math.min(config.redis.timeoutMs, env.REDIS_TIMEOUT_MS) } },
       verifier: challengeVerifier(),

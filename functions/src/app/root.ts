@@ -7,8 +7,12 @@ import { createRouter } from "../api/router";
 import { createApiKeyService, type ApiKeyService } from "../api-keys/api-key-service";
 import { createExecutionService, type ExecutionService } from "../executions/execution-service";
 import { createHealthCheck, type HealthCheck } from "../health/health-check";
+import { createHealthEndpoint, type IdTokenVerifier } from "../health/health-endpoint";
+import { createHealthReporter } from "../health/health-report";
 import { createAccessControl, type AccessControl } from "../identity/access-control";
+import { createPayerResolver } from "../identity/payer";
 import { createPlanResolver } from "../identity/plan";
+import type { ModelAllowlist } from "../executions/model-allowlist";
 import { createKnowledgeService, type KnowledgeService } from "../knowledge/knowledge-service";
 import { pdfText } from "../knowledge/pdf-text";
 import { createTwoLevelCache, type TwoLevelCache } from "../lib/cache";
@@ -22,9 +26,17 @@ import { eventWorkers } from "../events/event-workers";
 import { createOutboxPublisher, type EventPublisher } from "../events/outbox-publisher";
 import { uploadWorker } from "../knowledge/storage-trigger";
 import { createWorker } from "../lib/workers";
+import { createMemoryGate, createRedisGate } from "../webhooks/endpoint-gate";
+import { createWebhookDispatcher, type DispatcherSettings } from "../webhooks/webhook-dispatcher";
+import { createWebhookHttp, type WebhookHttp } from "../webhooks/webhook-http";
+import { createWebhookService, type WebhookService } from "../webhooks/webhook-service";
+import { createSecretBox } from "../webhooks/webhook-signing";
+import { createWebhookSweeper } from "../webhooks/webhook-sweeper";
+import { webhookWorkers } from "../webhooks/webhook-workers";
 import { cacheInvalidationWorker, type InvalidationRule } from "./cache-invalidation";
 import { restRoutes } from "./operations";
 import { createRateLimiting } from "./rate-limiting";
+import { createSpend } from "./spend";
 
 /**
  * What the graph is built from: clients and settings. `productionAppDeps()` (app/production.ts)
@@ -45,8 +57,24 @@ export type AppDeps = {
   rateLimit: { config: RateLimitConfig; verifier: ChallengeVerifier; trustedProxyHops: number };
   /** Publishes to Pub/Sub (the real client, or the local server through PUBSUB_EMULATOR_HOST). */
   publisher: EventPublisher;
+  /** Models each plan may run (param `MODEL_ALLOWLIST_JSON`). @default DEFAULT_MODEL_ALLOWLIST */
+  models?: ModelAllowlist;
   /** A cache of the caller's (tests that share one between graphs); built from `redis` otherwise. */
   cache?: TwoLevelCache;
+  /** Verifies the admin ID token `/health` shows details to; absent, details are never shown. */
+  verifyIdToken?: IdTokenVerifier;
+  /** Webhook delivery; absent: https to public addresses only, and no key (secrets cannot be used: fail closed). */
+  webhooks?: WebhookDeps;
+};
+
+export type WebhookDeps = {
+  /** The `WEBHOOK_SECRET_KEY` param, read at first use; endpoint secrets are sealed with it. */
+  secretKey: () => string;
+  /** The transport of attempts (SSRF-checked in production). */
+  http: WebhookHttp;
+  /** Plain http and loopback receivers (the emulator only). */
+  allowLocalUrls: boolean;
+  settings?: Partial<DispatcherSettings>;
 };
 
 /** The domain services of the graph: what operations and triggers run against. */
@@ -58,6 +86,7 @@ export type Services = {
   knowledge: KnowledgeService;
   executions: ExecutionService;
   health: HealthCheck;
+  webhooks: WebhookService;
 };
 
 /**
@@ -69,7 +98,23 @@ export function createApp(deps: AppDeps) {
   const cache = deps.cache ?? createTwoLevelCache({ redis: deps.redis, clock, redisTimeoutMs: deps.redisTimeoutMs });
   const access = createAccessControl({ db, cache });
   const prompts = createPromptService({ db, clock, access, cache });
+  const store = deps.redis ? createRedisStore(deps.redis) : null;
+  const { config, verifier, trustedProxyHops } = deps.rateLimit;
+  const limiter = createRateLimiter({ config, store, clock, resolveTier: createPlanResolver({ db, cache }), verifier });
   const knowledge = createKnowledgeService({ db, clock, access, provider: deps.provider(), bucket: deps.bucket, signUploads: deps.signUploads, pdf: pdfText });
+  const webhookDeps: WebhookDeps = deps.webhooks ?? { secretKey: () => "", http: createWebhookHttp({ allowLoopback: false, allowHttp: false }), allowLocalUrls: false };
+  const webhookSecrets = createSecretBox(webhookDeps.secretKey);
+  const dispatcher = createWebhookDispatcher({
+    db,
+    clock,
+    publisher: deps.publisher,
+    http: webhookDeps.http,
+    secrets: webhookSecrets,
+    gate: deps.redis ? createRedisGate(deps.redis) : createMemoryGate(),
+    limiter,
+    settings: webhookDeps.settings,
+  });
+  const sweeper = createWebhookSweeper({ db, clock, dispatcher });
   const services: Services = {
     access,
     workspaces: createWorkspaceService({ db, clock, access, cache }),
@@ -83,26 +128,38 @@ export function createApp(deps: AppDeps) {
       provider: deps.provider,
       prompts: { resolveVersion: prompts.resolveVersion, render: renderTemplate },
       retriever: knowledge,
+      spend: createSpend({ limiter, payerOf: createPayerResolver({ db, cache }) }),
+      ...(deps.models ? { models: deps.models } : {}),
     }),
     health: createHealthCheck({ db, redis: deps.redis, clock }),
+    webhooks: createWebhookService({ db, clock, access, secrets: webhookSecrets, dispatcher, sweeper, allowLocalUrls: webhookDeps.allowLocalUrls }),
   };
 
-  const store = deps.redis ? createRedisStore(deps.redis) : null;
-  const { config, verifier, trustedProxyHops } = deps.rateLimit;
-  const limiter = createRateLimiter({ config, store, clock, resolveTier: createPlanResolver({ db, cache }), verifier });
   const rateLimiting = createRateLimiting({ limiter, trustedProxyHops, clock });
+  const healthReporter = createHealthReporter({ check: services.health, clock });
+  /** The plain handler of `/health`: limited per IP, one cached probe per instance, details for admins. */
+  const health = createHealthEndpoint({
+    health: healthReporter,
+    limiter,
+    ip: { trustedProxyHops },
+    ...(deps.verifyIdToken ? { verifyIdToken: deps.verifyIdToken } : {}),
+  });
   /** Admin operations on limits; null when no Redis is configured (state then lives in memory only). */
   const rateLimitOperations = store ? createRateLimitOperations({ store, limiter, config, clock }) : null;
 
   const outbox = createOutboxPublisher({ db, clock, publisher: deps.publisher });
   const workerDeps = { db, clock };
   const events = eventWorkers({ outbox, db });
+  const webhooks = webhookWorkers({ dispatcher, sweeper });
   /** The plain handlers of the event-driven functions, each built with the one worker pattern. */
   const workers = {
     publishOutbox: createWorker(events.publishOutbox, workerDeps),
     sweepOutbox: createWorker(events.sweepOutbox, workerDeps),
     countDomainEvents: createWorker(events.countDomainEvents, workerDeps),
     ingestUpload: createWorker(uploadWorker({ knowledge }), workerDeps),
+    webhookFanOut: createWorker(webhooks.fanOut, workerDeps),
+    deliverWebhook: createWorker(webhooks.deliver, workerDeps),
+    sweepWebhooks: createWorker(webhooks.sweep, workerDeps),
   };
   const invalidationWorkers = new Map<InvalidationRule, ReturnType<typeof cacheInvalidationWorker>>();
 
@@ -115,6 +172,7 @@ export function createApp(deps: AppDeps) {
     services,
     rateLimiting,
     rateLimitOperations,
+    health,
     outbox,
     workers,
     /** The worker behind a cache-invalidation trigger, built once per rule. */

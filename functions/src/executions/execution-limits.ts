@@ -34,6 +34,3 @@ export const EXECUTION_LIMITS = {
   /** @default 20 */
   defaultPageSize: 20,
 } as const;
-
-/** Cost units one run spends from the `execute` rate-limit policy (a read costs 1). */
-export const EXECUTION_RATE_LIMIT_COST = 5;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { operation } from "../api/operation";
-import { EXECUTION_LIMITS, EXECUTION_RATE_LIMIT_COST } from "./execution-limits";
+import { EXECUTION_LIMITS } from "./execution-limits";
 import { executionStatus, getExecutionInput, listExecutionsInput, runExecutionInput } from "./execution-schemas";
 import type { ExecutionService } from "./execution-service";
 
@@ -54,7 +54,9 @@ export const executionOperations = {
     tags: ["executions"],
     action: "executions:run",
     usesLlm: true,
-    rateLimit: { policy: "execute", cost: EXECUTION_RATE_LIMIT_COST },
+    // Calls are limited per caller like any write; the tokens are reserved by the service from the
+    // workspace owner's `execute` budget and settled after the run (execution-spend.ts).
+    rateLimit: { policy: "write", spend: "execute" },
     input: runExecutionInput,
     maxInputBytes: EXECUTION_LIMITS.requestBytes,
     output: executionView,

@@ -14,6 +14,8 @@ import { EXECUTION_LIMITS } from "./execution-limits";
 import { buildMessages, citationsFor, estimateCostUsd, retrievalQueryFrom } from "./execution-messages";
 import type { ListExecutionsOptions, RunExecutionBody } from "./execution-schemas";
 import { executionPath, executionsPath, storedExecutionSchema, type StoredExecution } from "./execution-records";
+import { reservationUnits, settledUnits, type SpendPort } from "./execution-spend";
+import { DEFAULT_MODEL_ALLOWLIST, requireRunnableModel, type ModelAllowlist } from "./model-allowlist";
 import { toExecutionView, type ExecutionView, type RetrievalUsed } from "./execution-types";
 
 /** The prompt library as executions use it: resolve a version, render it strictly. */
@@ -35,6 +37,10 @@ export type ExecutionServiceDeps = {
   retriever: RetrieverPort;
   /** Resolved per run, so the wiring can pick the provider lazily. */
   provider: () => LlmProvider;
+  /** Where runs are charged: the workspace owner's `execute` budget, in token units. */
+  spend: SpendPort;
+  /** Models each plan may run. @default DEFAULT_MODEL_ALLOWLIST */
+  models?: ModelAllowlist;
   /** @default EXECUTION_LIMITS.providerDeadlineMs */
   providerDeadlineMs?: number;
 };
@@ -55,9 +61,12 @@ const CALLER_ERROR_CODES = new Set(["invalid-argument", "payload-too-large", "no
 
 const EXECUTION = { kind: "execution" };
 
+const ZERO_PRICE = { inputPer1k: 0, outputPer1k: 0 };
+
 export function createExecutionService(deps: ExecutionServiceDeps) {
   const { db, clock, access, prompts, retriever } = deps;
   const deadlineMs = deps.providerDeadlineMs ?? EXECUTION_LIMITS.providerDeadlineMs;
+  const allowlist = deps.models ?? DEFAULT_MODEL_ALLOWLIST;
 
   async function retrieve(principal: Principal, workspaceId: string, input: RunExecutionBody, rendered: RenderedPrompt): Promise<{ used: RetrievalUsed | null; chunks: RetrievedChunk[] }> {
     if (!input.retrieval) return { used: null, chunks: [] };
@@ -109,10 +118,12 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
 
   return {
     /**
-     * Runs a prompt: resolve the version (number, label, else latest), render strictly, retrieve
-     * context if asked, call the provider, store the execution with its outbox event. Input and
-     * access problems throw before anything is stored; once the run starts, a failure of retrieval
-     * or the provider is stored as a failed execution (with `execution.failed`) and thrown typed.
+     * Runs a prompt: resolve the version (number, label, else latest), render strictly, check the
+     * model (priced, allowed by the payer's plan), reserve its spend from the workspace owner's
+     * budget, retrieve context if asked, call the provider, settle the spend at the actual usage,
+     * store the execution with its outbox event. Input, access, model and budget problems throw
+     * before anything is called or stored; once the run starts, a failure of retrieval or the
+     * provider is stored as a failed execution (with `execution.failed`) and thrown typed.
      */
     async run(principal: Principal, workspaceId: string, input: RunExecutionBody, options: RunOptions = {}): Promise<ExecutionView> {
       await access.require(principal, workspaceId, "executions:run");
@@ -128,6 +139,10 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
       const model = input.model ?? version.model ?? provider.defaultModel;
       const maxOutputTokens = Math.min(input.maxOutputTokens ?? version.maxOutputTokens ?? EXECUTION_LIMITS.maxOutputTokens, EXECUTION_LIMITS.maxOutputTokens);
       const temperature = input.temperature ?? version.temperature;
+      const payer = await deps.spend.payer(workspaceId);
+      const price = provider.pricing(model);
+      requireRunnableModel({ model, priced: price !== undefined, plan: payer.plan, allowlist });
+      const reservation = await payer.reserve(reservationUnits(rendered, maxOutputTokens));
       const id = db.collection(executionsPath(workspaceId)).doc().id;
       const startedAt = clock.now();
       const base = {
@@ -143,6 +158,7 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
       const logIds = { workspaceId, executionId: id, promptId: input.promptId, version: version.version, providerId: provider.id };
 
       let retrieval: Awaited<ReturnType<typeof retrieve>> = { used: null, chunks: [] };
+      let providerCalled = false;
       try {
         retrieval = await retrieve(principal, workspaceId, input, rendered);
         const request: GenerateRequest = {
@@ -152,7 +168,9 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
           ...(temperature !== undefined ? { temperature } : {}),
           signal: AbortSignal.timeout(deadlineMs),
         };
+        providerCalled = true;
         const result = await callProvider(provider, request, options.onDelta);
+        await reservation.settle(settledUnits(result.usage));
         const completedAt = clock.now();
         const stored: StoredExecution = {
           ...base,
@@ -164,7 +182,8 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
           finishReason: result.finishReason,
           usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens },
           latencyMs: completedAt - startedAt,
-          costUsd: estimateCostUsd(provider.pricing(result.model || model), result.usage),
+          // A provider may report a dated variant of the model asked for; the asked model's price then applies.
+          costUsd: estimateCostUsd(provider.pricing(result.model || model) ?? price ?? ZERO_PRICE, result.usage),
           error: null,
           completedAt: Timestamp.fromMillis(completedAt),
         };
@@ -172,7 +191,11 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
         logger.info("execution_completed", { ...logIds, model: stored.model, inputTokens: stored.usage.inputTokens, outputTokens: stored.usage.outputTokens, latencyMs: stored.latencyMs, streamed: Boolean(options.onDelta) });
         return toExecutionView(id, stored);
       } catch (error) {
-        if (error instanceof AppError && CALLER_ERROR_CODES.has(error.code) && !isProviderError(error)) throw error;
+        if (error instanceof AppError && CALLER_ERROR_CODES.has(error.code) && !isProviderError(error)) {
+          // Refused before the model was called (retrieval access, input): nothing was generated, so nothing is charged.
+          if (!providerCalled) await reservation.settle(0);
+          throw error;
+        }
         if (error instanceof UnavailableError && error.details?.reason === "store-failed") throw error;
         const typed = asTypedFailure(error, logIds);
         const completedAt = clock.now();

@@ -75,7 +75,8 @@ describe("the local provider", () => {
     expect(result.vectors).toHaveLength(2);
     expect(result.dimensions).toBe(provider.embeddingDimensions);
     expect(result.usage.inputTokens).toBe(3 + 2);
-    expect(provider.pricing("any")).toEqual({ inputPer1k: 0, outputPer1k: 0 });
+    expect(provider.pricing(provider.defaultModel)).toEqual({ inputPer1k: 0, outputPer1k: 0 });
+    expect(provider.pricing("any")).toBeUndefined();
   });
 
   it("refuses an aborted request", async () => {

@@ -1,9 +1,12 @@
 import { cosineSimilarity, embedText, LOCAL_EMBEDDING_DIMENSIONS, LOCAL_EMBEDDING_MODEL } from "./local-embedding";
 import { estimateTokens, sentences } from "./local-text";
-import type { ChatMessage, EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, LlmProvider } from "./provider-types";
+import type { ChatMessage, EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, LlmProvider, ModelPrice } from "./provider-types";
 
 export const LOCAL_PROVIDER_ID = "local";
 export const LOCAL_GENERATION_MODEL = "local-extractive-1";
+
+/** The local provider's price table: its one generation model, free (nothing leaves the process). */
+export const LOCAL_PRICING: Readonly<Record<string, ModelPrice>> = { [LOCAL_GENERATION_MODEL]: { inputPer1k: 0, outputPer1k: 0 } };
 
 /** Every answer of the local provider starts with this, so nobody mistakes it for a model's. */
 export const LOCAL_ANSWER_LABEL = "[local provider] Composed offline by the deterministic local provider; no language model was called.";
@@ -19,7 +22,7 @@ const MESSAGE_OVERHEAD_TOKENS = 4;
  * are real hashed-feature embeddings (see `local-embedding.ts`), so retrieval is meaningful.
  * Generation is an extractive summary of the prompt: the sentences closest to the question (the
  * last sentence ending in `?`) or, without one, to the whole prompt, in their original order.
- * Same input, same output, always; pricing is zero.
+ * Same input, same output, always; its one model is priced at zero, any other is unpriced.
  */
 export function createLocalProvider(): LlmProvider {
   const generate = async (request: GenerateRequest): Promise<GenerateResult> => {
@@ -50,7 +53,7 @@ export function createLocalProvider(): LlmProvider {
         usage: { inputTokens: request.texts.reduce((sum, text) => sum + estimateTokens(text), 0) },
       };
     },
-    pricing: () => ({ inputPer1k: 0, outputPer1k: 0 }),
+    pricing: (model) => (Object.hasOwn(LOCAL_PRICING, model) ? LOCAL_PRICING[model] : undefined),
   };
 }
 

@@ -2,10 +2,9 @@ import { z } from "zod";
 import { UnavailableError } from "../lib/errors";
 import { createOpenAiHttp, malformedResponse, type OpenAiHttpConfig } from "./openai-http";
 import { chatCompletionDeltas, sseEvents } from "./openai-sse";
-import type { ChatMessage, EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, LlmProvider, TokenUsage } from "./provider-types";
+import type { ChatMessage, EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, LlmProvider, ModelPrice, TokenUsage } from "./provider-types";
 
-/** USD per 1k tokens for one model. */
-export type ModelPrice = { inputPer1k: number; outputPer1k: number };
+export type { ModelPrice } from "./provider-types";
 
 export type OpenAiCompatibleConfig = Omit<OpenAiHttpConfig, "providerId"> & {
   /** Stored on executions. @default "openai-compatible" */
@@ -18,7 +17,7 @@ export type OpenAiCompatibleConfig = Omit<OpenAiHttpConfig, "providerId"> & {
   sendEmbeddingDimensions?: boolean;
   /** Ask streams for a final usage frame (`stream_options.include_usage`). @default true */
   streamUsage?: boolean;
-  /** Prices by model; unknown models cost zero in estimates. */
+  /** Prices by model; a model missing here cannot be run. */
   pricing?: Readonly<Record<string, ModelPrice>>;
   /** Texts per embeddings request. @default 64 */
   embeddingBatchSize?: number;
@@ -43,8 +42,6 @@ const embeddingsSchema = z
     usage: usageSchema.nullish(),
   })
   .loose();
-
-const ZERO_PRICE: ModelPrice = { inputPer1k: 0, outputPer1k: 0 };
 
 /**
  * An `LlmProvider` over the OpenAI HTTP API (`/chat/completions`, `/embeddings`), which OpenAI,
@@ -128,7 +125,7 @@ export function createOpenAiCompatibleProvider(config: OpenAiCompatibleConfig): 
     },
 
     pricing(model) {
-      return config.pricing?.[model] ?? ZERO_PRICE;
+      return Object.hasOwn(config.pricing ?? {}, model) ? config.pricing?.[model] : undefined;
     },
   };
 }

@@ -13,6 +13,9 @@ export type GenerateRequest = {
   signal?: AbortSignal;
 };
 
+/** USD per 1k tokens for one model. */
+export type ModelPrice = { inputPer1k: number; outputPer1k: number };
+
 export type TokenUsage = { inputTokens: number; outputTokens: number };
 
 export type GenerateResult = {
@@ -36,6 +39,9 @@ export type LlmProvider = {
   /** Yields text deltas, then returns the same result `generate` would. */
   stream(request: GenerateRequest): AsyncGenerator<string, GenerateResult, void>;
   embed(request: EmbedRequest): Promise<EmbedResult>;
-  /** USD per 1k tokens, for the cost estimate on executions; zero for the local provider. */
-  pricing(model: string): { inputPer1k: number; outputPer1k: number };
+  /**
+   * USD per 1k tokens, for the cost estimate on executions; undefined when the model has no price,
+   * and then no run may ask for it (its spend could not be bounded).
+   */
+  pricing(model: string): ModelPrice | undefined;
 };

@@ -1,4 +1,9 @@
 import type { Firestore } from "firebase-admin/firestore";
+import { createSpend } from "../../src/app/spend";
+import type { ModelAllowlist } from "../../src/executions/model-allowlist";
+import { createPayerResolver } from "../../src/identity/payer";
+import type { ReadThroughCache } from "../../src/lib/cache";
+import { createRateLimiter, resolveRateLimitConfig } from "../../src/lib/rate-limit";
 import { EVENTS, type DomainEvent } from "../../src/events/domain-events";
 import { readDomainEvent } from "../../src/events/outbox";
 import { createExecutionService } from "../../src/executions/execution-service";
@@ -38,6 +43,18 @@ export function pricedLocalProvider(clock: { advance(ms: number): void }): LlmPr
   };
 }
 
+/**
+ * Spend through the real wiring (payer lookup, limiter) with a budget these tests never reach, in
+ * memory: they are about runs; test/executions/execution-spend.test.ts is about budgets, on Redis.
+ */
+export function roomySpend(db: Firestore, cache: ReadThroughCache, clock: ReturnType<typeof manualClock>) {
+  const config = resolveRateLimitConfig({ tiers: { free: [{ limit: 1_000_000, windowMs: 60_000 }] } });
+  return createSpend({ limiter: createRateLimiter({ config, store: null, clock }), payerOf: createPayerResolver({ db, cache }) });
+}
+
+/** Every model with a price, on every plan: plans are tested in execution-spend.test.ts. */
+export const EVERY_PRICED_MODEL: ModelAllowlist = { free: "*", pro: "*", enterprise: "*" };
+
 /** A fresh workspace with the real prompt and knowledge services and an execution service over them. */
 export async function executionSetup(options: { provider?: (clock: ReturnType<typeof manualClock>) => LlmProvider } = {}) {
   const ws = await freshWorkspace("exec");
@@ -45,7 +62,7 @@ export async function executionSetup(options: { provider?: (clock: ReturnType<ty
   const prompts = withRawContent(createPromptService({ db: ws.db, clock, access: ws.access, cache: ws.cache }));
   const knowledge = knowledgeService({ db: ws.db, access: ws.access });
   const provider = (options.provider ?? pricedLocalProvider)(clock);
-  const executions = createExecutionService({ db: ws.db, clock, access: ws.access, provider: () => provider, prompts: { resolveVersion: prompts.resolveVersion, render: renderTemplate }, retriever: knowledge });
+  const executions = createExecutionService({ db: ws.db, clock, access: ws.access, provider: () => provider, prompts: { resolveVersion: prompts.resolveVersion, render: renderTemplate }, retriever: knowledge, spend: roomySpend(ws.db, ws.cache, clock), models: EVERY_PRICED_MODEL });
   const apiKey = (scopes: ApiKeyScope[], workspaceId = ws.workspaceId): Principal => ({ kind: "apiKey", keyId: `key-${workspaceId}`, workspaceId, scopes, createdBy: ws.ownerUid });
   return { ...ws, clock, prompts, knowledge, provider, executions, apiKey };
 }

@@ -47,7 +47,9 @@ describe("running prompts on the real Firestore", () => {
     expect(run.citations[0]?.snippet.length).toBeGreaterThan(0);
     expect(run.usage.inputTokens).toBeGreaterThan(0);
     expect(run.usage.outputTokens).toBeGreaterThan(0);
-    expect(run.costUsd).toBe(estimateCostUsd(provider.pricing(run.model), run.usage));
+    const price = provider.pricing(run.model);
+    expect(price).toBeDefined();
+    expect(run.costUsd).toBe(estimateCostUsd(price ?? { inputPer1k: 0, outputPer1k: 0 }, run.usage));
     expect(run.costUsd).toBeGreaterThan(0);
     expect(Date.parse(run.completedAt) - Date.parse(run.createdAt)).toBe(PROVIDER_LATENCY_MS);
 
@@ -129,6 +131,7 @@ describe("provider failures", () => {
       defaultModel: "gpt-test",
       embeddingModel: "embed-test",
       embeddingDimensions: 256,
+      pricing: { "gpt-test": { inputPer1k: 0.5, outputPer1k: 1.5 }, "gpt-custom": { inputPer1k: 0.5, outputPer1k: 1.5 } },
       maxRetries: 1,
       sleep: async () => undefined,
       timeoutMs: 2_000,

@@ -93,9 +93,10 @@ describe("OpenAI-compatible provider: chat completions", () => {
     expect(deltas.join("")).toBe("Zürich → 东京 🚄 done".replace("东", "東"));
   });
 
-  it("prices known models and treats unknown ones as free", () => {
+  it("prices known models and leaves unknown ones unpriced (runs refuse them)", () => {
     expect(provider().pricing("gpt-test")).toEqual({ inputPer1k: 0.5, outputPer1k: 1.5 });
-    expect(provider().pricing("other")).toEqual({ inputPer1k: 0, outputPer1k: 0 });
+    expect(provider().pricing("other")).toBeUndefined();
+    expect(provider().pricing("constructor")).toBeUndefined();
   });
 });
 

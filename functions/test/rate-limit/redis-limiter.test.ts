@@ -197,9 +197,9 @@ describe("overrides and operations", () => {
     const identity = uniqueUser("free");
     for (let i = 0; i < 10; i++) await limiter.limit({ identity, policy: "execute", cost: 1 });
     const state = await ops.getState(identity);
-    expect(state.usage).toEqual(expect.arrayContaining([{ bucket: "api", windowMs: MINUTE, used: 10 }]));
+    expect(state.usage).toEqual(expect.arrayContaining([{ bucket: "spend", windowMs: MINUTE, used: 10 }]));
     await ops.reset(identity);
-    expect((await limiter.limit({ identity, policy: "read" })).allowed).toBe(true);
+    expect((await limiter.limit({ identity, policy: "execute", cost: 10 })).allowed).toBe(true);
   });
 });
 

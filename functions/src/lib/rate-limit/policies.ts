@@ -102,10 +102,10 @@ export const DEFAULT_RATE_LIMIT_CONFIG: RateLimitConfig = {
     read: { cost: 1, failMode: "open", bucket: "api", why: "Reads are cheap; the per-instance fallback still bounds them." },
     write: { cost: 1, failMode: "open", bucket: "api", why: "Writes are authorised and validated; refusing all writes during an outage hurts more than it protects." },
     execute: {
-      cost: 5,
+      cost: 1,
       failMode: "open",
-      bucket: "api",
-      why: "An LLM run costs five reads; the fallback limiter keeps spend bounded per instance during an outage.",
+      bucket: "spend",
+      why: "LLM spend in token units, reserved per run from the paying account and settled after; its own bucket so calls and spend never eat each other. The fallback keeps spend bounded per instance during an outage.",
     },
     auth: {
       cost: 1,
@@ -114,6 +114,13 @@ export const DEFAULT_RATE_LIMIT_CONFIG: RateLimitConfig = {
       why: "Sign-in and key creation are what credential stuffing and key farming target; never unlimited.",
     },
     admin: { cost: 1, failMode: "closed", bucket: "api", why: "Operations on other identities must not run unthrottled." },
+    health: {
+      cost: 1,
+      failMode: "open",
+      bucket: "health",
+      windows: [{ limit: 60, windowMs: MINUTE }],
+      why: "Public, per client IP; its own bucket so uptime probes never spend an IP's API quota; open so an outage of Redis is still reported.",
+    },
   },
   failures: { threshold: 10, windowMs: HOUR, banLadderMs: [HOUR, 6 * HOUR, 24 * HOUR], ladderResetMs: 7 * 24 * HOUR },
   // Looser and shorter than the IP's: a signed-in client with a bug is slowed, not locked out for a day.
