@@ -5,10 +5,13 @@ import { callableFunction as callable, invalidationTrigger } from "./app/functio
 import { executionOperations as executions } from "./executions/execution-operations";
 import { knowledgeOperations as knowledge } from "./knowledge/knowledge-operations";
 import { promptOperations as prompts } from "./prompts/prompt-operations";
+import { webhookCallableFunction as webhookCallable } from "./app/functions";
+import { webhookOperations as webhooks } from "./webhooks/webhook-operations";
 import { workspaceOperations as workspaces } from "./workspaces/workspace-operations";
 
 export { api, health, verifyChallenge, onDocumentUploaded } from "./app/functions";
 export { publishDomainEvents, sweepDomainEventOutbox, countDomainEvents } from "./app/functions";
+export { fanOutWebhooks, deliverWebhooks, sweepWebhooks } from "./app/functions";
 
 export const createWorkspace = callable(workspaces.createWorkspace);
 export const getWorkspace = callable(workspaces.getWorkspace);
@@ -44,6 +47,22 @@ export const searchDocuments = callable(knowledge.searchDocuments);
 export const runExecution = callable(executions.runExecution);
 export const getExecution = callable(executions.getExecution);
 export const listExecutions = callable(executions.listExecutions);
+export const createWebhookEndpoint = webhookCallable(webhooks.createWebhookEndpoint);
+export const listWebhookEndpoints = webhookCallable(webhooks.listWebhookEndpoints);
+export const getWebhookEndpoint = webhookCallable(webhooks.getWebhookEndpoint);
+export const updateWebhookEndpoint = webhookCallable(webhooks.updateWebhookEndpoint);
+export const rotateWebhookSecret = webhookCallable(webhooks.rotateWebhookSecret);
+export const revokeOldWebhookSecrets = webhookCallable(webhooks.revokeOldWebhookSecrets);
+export const enableWebhookEndpoint = webhookCallable(webhooks.enableWebhookEndpoint);
+export const disableWebhookEndpoint = webhookCallable(webhooks.disableWebhookEndpoint);
+export const deleteWebhookEndpoint = webhookCallable(webhooks.deleteWebhookEndpoint);
+export const sendWebhookTest = webhookCallable(webhooks.sendWebhookTest);
+export const listWebhookDeliveries = webhookCallable(webhooks.listWebhookDeliveries);
+export const getWebhookDelivery = webhookCallable(webhooks.getWebhookDelivery);
+export const replayWebhookDelivery = webhookCallable(webhooks.replayWebhookDelivery);
+export const recoverWebhookDeliveries = webhookCallable(webhooks.recoverWebhookDeliveries);
+export const getWebhookRecovery = webhookCallable(webhooks.getWebhookRecovery);
+export const getWebhookStats = webhookCallable(webhooks.getWebhookStats);
 
 export const invalidateUserCache = invalidationTrigger(rules.user);
 export const invalidateWorkspaceCache = invalidationTrigger(rules.workspace);

@@ -12,7 +12,8 @@ import { llmSecrets } from "../providers/openai-params";
 import { verifyChallengeHandler } from "../security/challenge-callable";
 import type { InvalidationRule } from "./cache-invalidation";
 import { callableOptions, httpsOptions } from "./function-options";
-import { app } from "./production";
+import { WEBHOOK_DELIVERIES_TOPIC } from "../webhooks/webhook-dispatcher";
+import { app, webhookParams } from "./production";
 import type { Services } from "./root";
 
 /**
@@ -30,11 +31,16 @@ export function callableFunction(op: Operation<Services>) {
   return onCall({ ...callableOptions, ...(op.usesLlm ? LLM_OPTIONS : {}) }, (request, response) => app().callable(op)(request, response));
 }
 
+/** A webhook operation: it may seal, or sign with, endpoint secrets, so it holds their key. */
+export function webhookCallableFunction(op: Operation<Services>) {
+  return onCall({ ...callableOptions, secrets: [...(callableOptions.secrets ?? []), webhookParams.secretKey] }, (request, response) => app().callable(op)(request, response));
+}
+
 /**
  * The versioned REST API (`/v1/...`) for API-key clients: one HTTPS function, one router. In
  * production its ingress admits only the load balancer that enforces body size and rate rules.
  */
-export const api = onRequest({ ...httpsOptions, ...LLM_OPTIONS, ingressSettings: runtimeEnv().API_INGRESS }, (req, res) => app().restApi()(req, res));
+export const api = onRequest({ ...httpsOptions, ...LLM_OPTIONS, secrets: [...LLM_OPTIONS.secrets, webhookParams.secretKey], ingressSettings: runtimeEnv().API_INGRESS }, (req, res) => app().restApi()(req, res));
 
 export const health = onRequest(httpsOptions, (req, res) => healthHandler(app().services.health, req, res));
 
@@ -68,4 +74,19 @@ export const sweepDomainEventOutbox = onSchedule(scheduleOptions("every 5 minute
 /** Fan-out consumer (Pub/Sub): per-workspace daily event counts. */
 export const countDomainEvents = onMessagePublished(pubsubWorkerOptions(DOMAIN_EVENTS_TOPIC), async (event) => {
   await app().workers.countDomainEvents(pubsubEvent(event));
+});
+
+/** Webhook fan-out (Pub/Sub): one delivery record per subscribed endpoint, once per domain event. */
+export const fanOutWebhooks = onMessagePublished(pubsubWorkerOptions(DOMAIN_EVENTS_TOPIC), async (event) => {
+  await app().workers.webhookFanOut(pubsubEvent(event));
+});
+
+/** One signed HTTP attempt per message (up to 30 s); retries are scheduled by `sweepWebhooks`, not by Pub/Sub's backoff. */
+export const deliverWebhooks = onMessagePublished(pubsubWorkerOptions(WEBHOOK_DELIVERIES_TOPIC, { secrets: [webhookParams.secretKey], timeoutSeconds: 120 }), async (event) => {
+  await app().workers.deliverWebhook(pubsubEvent(event));
+});
+
+/** Cron (Cloud Scheduler, every minute): due retries, attempts of dead workers, recovery jobs. */
+export const sweepWebhooks = onSchedule(scheduleOptions("every 1 minutes", { timeoutSeconds: 120 }), async (event) => {
+  await app().workers.sweepWebhooks(scheduledEvent("sweepWebhooks", event));
 });

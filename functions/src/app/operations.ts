@@ -4,6 +4,7 @@ import { apiKeyOperations } from "../api-keys/api-key-operations";
 import { executionOperations } from "../executions/execution-operations";
 import { knowledgeOperations } from "../knowledge/knowledge-operations";
 import { promptOperations } from "../prompts/prompt-operations";
+import { webhookOperations } from "../webhooks/webhook-operations";
 import { workspaceOperations } from "../workspaces/workspace-operations";
 import type { Services } from "./root";
 
@@ -14,6 +15,7 @@ export const operations: ReadonlyArray<Operation<Services>> = [
   ...Object.values(promptOperations),
   ...Object.values(knowledgeOperations),
   ...Object.values(executionOperations),
+  ...Object.values(webhookOperations),
 ];
 
 /** The REST API: every operation with a REST binding. */

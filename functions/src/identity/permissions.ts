@@ -10,6 +10,7 @@ export const ACTIONS = [
   "workspace:manage",
   "members:manage",
   "apiKeys:manage",
+  "webhooks:manage",
   "prompts:read",
   "prompts:write",
   "documents:read",
@@ -19,7 +20,7 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Scopes an API key may be given: the data actions, never management of members or keys. */
+/** Scopes an API key may be given: the data actions, never management of members, keys or webhooks. */
 export const API_KEY_SCOPES = [
   "prompts:read",
   "prompts:write",
@@ -36,8 +37,8 @@ const WRITE: Action[] = ["prompts:write", "documents:write", "executions:run"];
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   viewer: new Set(READ),
   editor: new Set([...READ, ...WRITE]),
-  admin: new Set([...READ, ...WRITE, "members:manage", "apiKeys:manage"]),
-  owner: new Set([...READ, ...WRITE, "members:manage", "apiKeys:manage", "workspace:manage"]),
+  admin: new Set([...READ, ...WRITE, "members:manage", "apiKeys:manage", "webhooks:manage"]),
+  owner: new Set([...READ, ...WRITE, "members:manage", "apiKeys:manage", "webhooks:manage", "workspace:manage"]),
 };
 
 export function roleAllows(role: Role, action: Action): boolean {

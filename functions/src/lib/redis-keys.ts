@@ -7,6 +7,8 @@ export const REDIS_PREFIX = {
   rateLimit: "rl",
   /** Two-level cache: values, tags, namespace versions, invalidation epoch, refresh locks. */
   cache: "cache",
+  /** Webhooks: per-endpoint in-flight attempt slots (the concurrency cap). */
+  webhooks: "wh",
 } as const;
 
 export type RedisPrefix = (typeof REDIS_PREFIX)[keyof typeof REDIS_PREFIX];

@@ -114,6 +114,13 @@ export const DEFAULT_RATE_LIMIT_CONFIG: RateLimitConfig = {
       why: "Sign-in and key creation are what credential stuffing and key farming target; never unlimited.",
     },
     admin: { cost: 1, failMode: "closed", bucket: "api", why: "Operations on other identities must not run unthrottled." },
+    webhookDelivery: {
+      cost: 10,
+      failMode: "open",
+      bucket: "webhooks",
+      windows: [{ limit: 6_000, windowMs: MINUTE }],
+      why: "Per receiving endpoint (cost = 6000 / the endpoint's perMinute); protects receivers from bursts, and an outage only delays nothing.",
+    },
     health: {
       cost: 1,
       failMode: "open",
