@@ -1,4 +1,5 @@
 import { getApps, initializeApp, type App } from "firebase-admin/app";
+import { getAuth } from "firebase-admin/auth";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { getStorage } from "firebase-admin/storage";
 import fs from "node:fs";
@@ -23,6 +24,11 @@ let pubsubClient: PubSub | undefined;
 export function firebaseApp(): App {
   if (!adminApp) adminApp = getApps()[0] ?? initializeApp();
   return adminApp;
+}
+
+/** Verifies a Firebase ID token (the Auth emulator's when FIREBASE_AUTH_EMULATOR_HOST is set). */
+export async function verifyIdToken(idToken: string): Promise<Record<string, unknown>> {
+  return { ...(await getAuth(firebaseApp()).verifyIdToken(idToken)) };
 }
 
 export function firestore(): Firestore {

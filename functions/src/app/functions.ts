@@ -5,7 +5,6 @@ import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onObjectFinalized } from "firebase-functions/v2/storage";
 import type { Operation } from "../api/operation";
 import { DOMAIN_EVENTS_TOPIC } from "../events/outbox-publisher";
-import { healthHandler } from "../health/health-endpoint";
 import { params, runtimeEnv } from "../lib/config";
 import { firestoreCreatedEvent, firestoreEvent, pubsubEvent, pubsubWorkerOptions, scheduledEvent, scheduleOptions, storageEvent } from "../lib/workers";
 import { llmSecrets } from "../providers/openai-params";
@@ -42,7 +41,7 @@ export function webhookCallableFunction(op: Operation<Services>) {
  */
 export const api = onRequest({ ...httpsOptions, ...LLM_OPTIONS, secrets: [...LLM_OPTIONS.secrets, webhookParams.secretKey], ingressSettings: runtimeEnv().API_INGRESS }, (req, res) => app().restApi()(req, res));
 
-export const health = onRequest(httpsOptions, (req, res) => healthHandler(app().services.health, req, res));
+export const health = onRequest(httpsOptions, (req, res) => app().health(req, res));
 
 export const verifyChallenge = onCall(callableOptions, (request) => verifyChallengeHandler(app().rateLimiting.verifyCallerChallenge, request));
 

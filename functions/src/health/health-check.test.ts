@@ -1,5 +1,5 @@
 import { manualClock } from "../lib/clock";
-import { createHealthCheck } from "./health-check";
+import { createHealthCheck, scrubDependencyError } from "./health-check";
 
 const okDb = { collection: () => ({ doc: () => ({ get: async () => ({}) }) }) } as never;
 const downDb = { collection: () => ({ doc: () => ({ get: async () => Promise.reject(new Error("14 UNAVAILABLE")) }) }) } as never;
@@ -28,5 +28,14 @@ describe("health check", () => {
     expect(report.status).toBe("down");
     expect(report.dependencies.firestore).toMatchObject({ status: "down", error: "Error: timed out after 20 ms" });
     expect(failing.status).toBe("down");
+  });
+
+  it("keeps addresses, URLs and credentials out of the error text", () => {
+    const message = scrubDependencyError(
+      new Error("connect ECONNREFUSED 10.1.2.3:6379 at https://user:pw@eu1-abc.upstash.io/evalsha with Bearer AbC123xyz and [2001:db8::1]:443"),
+    );
+
+    expect(message).toBe("Error: connect ECONNREFUSED [address] at [url] with Bearer [redacted] and [address]");
+    expect(scrubDependencyError(new Error("x".repeat(5_000)))).toHaveLength(200);
   });
 });

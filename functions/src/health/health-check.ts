@@ -1,6 +1,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { Redis } from "@upstash/redis";
 import type { Clock } from "../lib/clock";
+import { scrubSecrets } from "../lib/logging";
 
 export type DependencyStatus =
   | { status: "ok"; latencyMs: number }
@@ -29,9 +30,7 @@ export function createHealthCheck({ db, redis, clock, timeoutMs = 2000 }: Health
       await withTimeout(run(), timeoutMs);
       return { status: "ok", latencyMs: clock.now() - started };
     } catch (error) {
-      // Only the error's class and message: connection errors carry no secrets or personal data.
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
-      return { status: "down", latencyMs: clock.now() - started, error: message.slice(0, 200) };
+      return { status: "down", latencyMs: clock.now() - started, error: scrubDependencyError(error) };
     }
   }
 
@@ -52,6 +51,20 @@ export function createHealthCheck({ db, redis, clock, timeoutMs = 2000 }: Health
 }
 
 export type HealthCheck = ReturnType<typeof createHealthCheck>;
+
+/**
+ * The error's class and message with what could help an attacker taken out: credentials (the
+ * log scrubber's patterns), URLs (the Redis endpoint), addresses and ports. Only admins see it
+ * (health-endpoint.ts), but it still leaves the instance, so it is cut to 200 characters.
+ */
+export function scrubDependencyError(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
+  return scrubSecrets(message.slice(0, 1_000))
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, "[url]")
+    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, "[address]")
+    .replace(/\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\]?(?::\d+)?/gi, (match) => (match.includes("::") || match.split(":").length > 3 ? "[address]" : match))
+    .slice(0, 200);
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

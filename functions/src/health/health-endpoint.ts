@@ -1,13 +1,74 @@
 import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
-import type { HealthCheck } from "./health-check";
+import { toRestError } from "../lib/error-mapping";
+import { PermissionDeniedError, UnauthenticatedError } from "../lib/errors";
+import { clientIp, failureBanError, limitRestRequest, type ClientIpOptions, type RateLimiter } from "../lib/rate-limit";
+import { publicHealth, type HealthReporter } from "./health-report";
 
-/** `GET /health`: 200 while Firestore answers (Redis being down only degrades), else 503. */
-export async function healthHandler(health: Pick<HealthCheck, "run">, req: Request, res: Response): Promise<void> {
-  if (req.method !== "GET" && req.method !== "HEAD") {
-    res.status(405).set("Allow", "GET, HEAD").json({ error: { code: "method-not-allowed", message: "Use GET." } });
-    return;
+/** Verifies a Firebase ID token and returns its claims; throws for anything not a valid token. */
+export type IdTokenVerifier = (idToken: string) => Promise<Record<string, unknown>>;
+
+/** The rate-limit policy of `/health` (per client IP, its own bucket; lib/rate-limit/policies.ts). */
+export const HEALTH_POLICY = "health";
+
+export type HealthEndpointDeps = {
+  health: Pick<HealthReporter, "report">;
+  limiter: Pick<RateLimiter, "limit" | "recordFailure">;
+  ip?: ClientIpOptions;
+  /** Without one, no request ever sees the details. */
+  verifyIdToken?: IdTokenVerifier;
+};
+
+/**
+ * `GET /health`: 200 while Firestore answers (Redis being down only degrades), else 503. Anyone
+ * gets `{ status }`, limited per client IP before anything else is done; an admin (a Firebase ID
+ * token whose `admin` custom claim is true, in `Authorization: Bearer`) also gets the
+ * dependencies, their latencies and scrubbed errors. A bad token counts as a failed anonymous
+ * request of the IP, so the endpoint cannot be used to guess tokens.
+ */
+export function createHealthEndpoint(deps: HealthEndpointDeps) {
+  async function wantsDetails(req: Request, ip: string | undefined): Promise<boolean> {
+    const header = req.get("authorization");
+    if (!header) return false;
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    let claims: Record<string, unknown> | undefined;
+    try {
+      if (token && deps.verifyIdToken) claims = await deps.verifyIdToken(token);
+    } catch {
+      claims = undefined;
+    }
+    if (!claims) {
+      const outcome = await deps.limiter.recordFailure({ ip, kind: "authentication", policy: HEALTH_POLICY });
+      throw outcome.banned ? failureBanError(outcome) : new UnauthenticatedError("Send an admin's Firebase ID token as `Authorization: Bearer <token>`, or no credentials.");
+    }
+    if (claims.admin !== true) throw new PermissionDeniedError("Health details need the admin custom claim.");
+    return true;
   }
-  const report = await health.run();
-  res.status(report.status === "down" ? 503 : 200).set("Cache-Control", "no-store").json(report);
+
+  return async function healthHandler(req: Request, res: Response): Promise<void> {
+    res.set("Cache-Control", "no-store");
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.status(405).set("Allow", "GET, HEAD").json({ error: { code: "method-not-allowed", message: "Use GET." } });
+      return;
+    }
+    const ip = clientIp(req, deps.ip);
+    const limited = await limitRestRequest(deps.limiter, { method: req.method, policy: HEALTH_POLICY, identity: { kind: "ip", id: ip ?? "unknown" }, ip });
+    res.set(limited.headers);
+    if (!limited.allowed) {
+      res.status(limited.status ?? 429).json(limited.body);
+      return;
+    }
+    let detailed: boolean;
+    try {
+      detailed = await wantsDetails(req, ip);
+    } catch (error) {
+      const { status, body } = toRestError(error, { route: "/health" });
+      res.status(status).json(body);
+      return;
+    }
+    const report = await deps.health.report();
+    res.status(report.status === "down" ? 503 : 200).json(detailed ? report : publicHealth(report));
+  };
 }
+
+export type HealthEndpoint = ReturnType<typeof createHealthEndpoint>;

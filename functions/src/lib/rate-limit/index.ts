@@ -8,7 +8,7 @@ export { createRateLimitMetrics, type RateLimitMetrics, type RateLimitMetricsSna
 export { clientIp, normaliseIp, ipSubject, type ClientIpOptions } from "./client-ip";
 export { rateLimitHeaders } from "./headers";
 export { limitRestRequest, applyRateLimitHeaders, type RestLimitArgs, type RestLimitResult } from "./rest";
-export { refusalError } from "./refusals";
+export { failureBanError, refusalError } from "./refusals";
 export { createCallableGuard, CHALLENGE_HEADER } from "./callable-guard";
 export { createTestChallengeVerifier, createRecaptchaEnterpriseVerifier, rejectingChallengeVerifier, type ChallengeVerifier } from "./challenge";
 export { identityKey } from "./keys";
