@@ -9,10 +9,16 @@ import type { Principal } from "../identity/principal";
 import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, UnauthenticatedError, ValidationError } from "../lib/errors";
+import { queryShape, runQuery } from "../lib/firestore-queries";
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import { generateApiKey, hashesEqual, hashApiKey, parseApiKey } from "./api-key-format";
 import { API_KEYS, storedApiKeySchema, type StoredApiKey } from "./api-key-records";
 import type { ApiKeyView, CreateApiKeyInput } from "./api-key-schemas";
+
+export const API_KEY_QUERIES = {
+  countActive: queryShape({ name: "apiKeys.countActive", collectionGroup: API_KEYS, equality: ["workspaceId", "revokedAt"] }),
+  list: queryShape({ name: "apiKeys.list", collectionGroup: API_KEYS, equality: ["workspaceId"], orderBy: [["createdAt", "desc"]] }),
+};
 
 /** Active keys one workspace may hold. @default 50 */
 export const MAX_ACTIVE_KEYS_PER_WORKSPACE = 50;
@@ -48,7 +54,7 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
       if (expiresAt && expiresAt.toMillis() <= clock.now()) {
         throw new ValidationError("Invalid expiresAt: must be in the future", [{ path: "expiresAt", message: "Must be in the future" }]);
       }
-      const active = await keys().where("workspaceId", "==", input.workspaceId).where("revokedAt", "==", null).count().get();
+      const active = await runQuery(API_KEY_QUERIES.countActive, keys().where("workspaceId", "==", input.workspaceId).where("revokedAt", "==", null).count());
       if (active.data().count >= MAX_ACTIVE_KEYS_PER_WORKSPACE) {
         throw new FailedPreconditionError(`A workspace may hold at most ${MAX_ACTIVE_KEYS_PER_WORKSPACE} active API keys; revoke one first.`);
       }
@@ -75,7 +81,7 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
 
     async list(principal: Principal, workspaceId: string): Promise<ApiKeyView[]> {
       await access.require(principal, workspaceId, "apiKeys:manage");
-      const snap = await keys().where("workspaceId", "==", workspaceId).orderBy("createdAt", "desc").limit(MAX_ACTIVE_KEYS_PER_WORKSPACE * 4).get();
+      const snap = await runQuery(API_KEY_QUERIES.list, keys().where("workspaceId", "==", workspaceId).orderBy("createdAt", "desc").limit(MAX_ACTIVE_KEYS_PER_WORKSPACE * 4));
       return snap.docs.map((doc) => toView(doc.id, requireRecord(doc, storedApiKeySchema, API_KEY)));
     },
 

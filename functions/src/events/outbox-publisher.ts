@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
 import type { Clock } from "../lib/clock";
+import { queryShape, runQuery } from "../lib/firestore-queries";
 import { requireRecord, readRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { EventInProgressError } from "../lib/workers";
@@ -9,6 +10,18 @@ import { EVENTS, OUTBOX_LEASES, outboxLeaseSchema, storedDomainEventSchema } fro
 
 /** The topic every domain event is published to; consumers (webhooks, stats) subscribe to it. */
 export const DOMAIN_EVENTS_TOPIC = "domain-events";
+
+export const OUTBOX_QUERIES = {
+  /** One workspace's unpublished events in order (the drain). */
+  unpublishedOfWorkspace: queryShape({
+    name: "events.unpublishedOfWorkspace",
+    collectionGroup: EVENTS,
+    equality: ["workspaceId", "published"],
+    orderBy: [["occurredAt", "asc"], ["__name__", "asc"]],
+  }),
+  /** Events left unpublished past the sweep delay, any workspace. */
+  stale: queryShape({ name: "events.stale", collectionGroup: EVENTS, equality: ["published"], range: "occurredAt", orderBy: [["occurredAt", "asc"]] }),
+};
 
 /** What the outbox needs of Pub/Sub: publish one message with an ordering key. */
 export type EventPublisher = {
@@ -63,14 +76,10 @@ export function createOutboxPublisher({ db, clock, publisher, batchSize = 100, l
     let published = 0;
     try {
       for (;;) {
-        const page = await db
-          .collection(EVENTS)
-          .where("workspaceId", "==", workspaceId)
-          .where("published", "==", false)
-          .orderBy("occurredAt")
-          .orderBy(FieldPath.documentId())
-          .limit(batchSize)
-          .get();
+        const page = await runQuery(
+          OUTBOX_QUERIES.unpublishedOfWorkspace,
+          db.collection(EVENTS).where("workspaceId", "==", workspaceId).where("published", "==", false).orderBy("occurredAt").orderBy(FieldPath.documentId()).limit(batchSize),
+        );
         for (const doc of page.docs) {
           const event = toDomainEvent(doc.id, requireRecord(doc, storedDomainEventSchema, { kind: "domain event" }));
           await publisher.publish(DOMAIN_EVENTS_TOPIC, {
@@ -98,7 +107,7 @@ export function createOutboxPublisher({ db, clock, publisher, batchSize = 100, l
     /** Drains every workspace holding an event left unpublished past `SWEEP_AFTER_MS`. */
     async sweep(): Promise<{ workspaces: number; published: number; busy: number }> {
       const cutoff = Timestamp.fromMillis(clock.now() - SWEEP_AFTER_MS);
-      const stale = await db.collection(EVENTS).where("published", "==", false).where("occurredAt", "<", cutoff).orderBy("occurredAt").limit(500).get();
+      const stale = await runQuery(OUTBOX_QUERIES.stale, db.collection(EVENTS).where("published", "==", false).where("occurredAt", "<", cutoff).orderBy("occurredAt").limit(500));
       const workspaces = [...new Set(stale.docs.map((doc) => requireRecord(doc, storedDomainEventSchema, { kind: "domain event" }).workspaceId))];
       let published = 0;
       let busy = 0;

@@ -4,6 +4,7 @@ import type { AccessControl } from "../identity/access-control";
 import { actorUid, type Principal } from "../identity/principal";
 import type { Clock } from "../lib/clock";
 import { AppError, NotFoundError, PayloadTooLargeError, UnavailableError, ValidationError } from "../lib/errors";
+import { queryShape, runQuery } from "../lib/firestore-queries";
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
@@ -13,10 +14,18 @@ import type { GenerateRequest, GenerateResult, LlmProvider } from "../providers/
 import { EXECUTION_LIMITS } from "./execution-limits";
 import { buildMessages, citationsFor, estimateCostUsd, retrievalQueryFrom } from "./execution-messages";
 import type { ListExecutionsOptions, RunExecutionBody } from "./execution-schemas";
-import { executionPath, executionsPath, storedExecutionSchema, type StoredExecution } from "./execution-records";
+import { EXECUTIONS, executionPath, executionsPath, storedExecutionSchema, type StoredExecution } from "./execution-records";
 import { reservationUnits, settledUnits, type SpendPort } from "./execution-spend";
 import { DEFAULT_MODEL_ALLOWLIST, requireRunnableModel, type ModelAllowlist } from "./model-allowlist";
 import { toExecutionView, type ExecutionView, type RetrievalUsed } from "./execution-types";
+
+/** Executions newest first, optionally by prompt and/or status. */
+const LIST_EXECUTIONS = queryShape({
+  name: "executions.list",
+  collectionGroup: EXECUTIONS,
+  optionalEquality: ["promptId", "status"],
+  orderBy: [["createdAt", "desc"], ["__name__", "desc"]],
+});
 
 /** The prompt library as executions use it: resolve a version, render it strictly. */
 export type PromptsPort = {
@@ -238,7 +247,7 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
         if (typeof millis !== "number" || typeof id !== "string") throw new ValidationError("Invalid cursor: pass back the nextCursor of a previous page", [{ path: "cursor", message: "Invalid cursor" }]);
         query = query.startAfter(Timestamp.fromMillis(millis), id);
       }
-      const snap = await query.get();
+      const snap = await runQuery(LIST_EXECUTIONS, query);
       const records = snap.docs.map((doc) => ({ id: doc.id, stored: requireRecord(doc, storedExecutionSchema, EXECUTION) }));
       const last = records[records.length - 1];
       return {

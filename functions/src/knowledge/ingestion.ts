@@ -1,6 +1,7 @@
 import { FieldValue, Timestamp, type Firestore, type Query } from "firebase-admin/firestore";
 import type { Clock } from "../lib/clock";
 import { isAppError, UnavailableError } from "../lib/errors";
+import { queryShape, runQuery, type QueryShape } from "../lib/firestore-queries";
 import { readRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import type { LlmProvider } from "../providers/provider-types";
@@ -18,6 +19,16 @@ import {
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
 import { distinctTerms } from "./lexical";
 import { failureOf, type DocumentFailure } from "./document-failures";
+
+/** A document's chunks and source parts, deleted a page at a time (all, one generation, or older ones). */
+const CLEANUP_QUERIES = {
+  chunks: queryShape({ name: "knowledge.deleteChunks", collectionGroup: "chunks", equality: ["documentId"] }),
+  chunksOfGeneration: queryShape({ name: "knowledge.deleteChunksOfGeneration", collectionGroup: "chunks", equality: ["documentId", "generation"] }),
+  olderChunks: queryShape({ name: "knowledge.deleteOlderChunks", collectionGroup: "chunks", equality: ["documentId"], range: "generation" }),
+  sources: queryShape({ name: "knowledge.deleteSources", collectionGroup: SOURCES }),
+  sourcesOfGeneration: queryShape({ name: "knowledge.deleteSourcesOfGeneration", collectionGroup: SOURCES, equality: ["generation"] }),
+  olderSources: queryShape({ name: "knowledge.deleteOlderSources", collectionGroup: SOURCES, range: "generation" }),
+};
 
 export type IngestionDeps = {
   db: Pick<Firestore, "collection" | "doc" | "batch" | "runTransaction">;
@@ -65,10 +76,10 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
     return vectors;
   }
 
-  async function deleteAll(query: Query): Promise<number> {
+  async function deleteAll(query: Query, shape: QueryShape): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const page = await query.select().limit(DELETE_PAGE).get();
+      const page = await runQuery(shape, query.select().limit(DELETE_PAGE));
       if (page.empty) return deleted;
       const batch = db.batch();
       for (const doc of page.docs) batch.delete(doc.ref);
@@ -83,18 +94,18 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
   /** Deletes one generation's chunks and source, or (generation omitted) all of a document's. */
   async function deleteGeneration(workspaceId: string, documentId: string, generation?: number): Promise<void> {
     if (generation === undefined) {
-      await deleteAll(chunksOf(workspaceId, documentId));
-      await deleteAll(sourcesOf(workspaceId, documentId));
+      await deleteAll(chunksOf(workspaceId, documentId), CLEANUP_QUERIES.chunks);
+      await deleteAll(sourcesOf(workspaceId, documentId), CLEANUP_QUERIES.sources);
       return;
     }
-    await deleteAll(chunksOf(workspaceId, documentId).where("generation", "==", generation));
-    await deleteAll(sourcesOf(workspaceId, documentId).where("generation", "==", generation));
+    await deleteAll(chunksOf(workspaceId, documentId).where("generation", "==", generation), CLEANUP_QUERIES.chunksOfGeneration);
+    await deleteAll(sourcesOf(workspaceId, documentId).where("generation", "==", generation), CLEANUP_QUERIES.sourcesOfGeneration);
   }
 
   /** Deletes generations older than the active one (never a newer one still being written). */
   async function deleteOlderThan(workspaceId: string, documentId: string, active: number): Promise<void> {
-    await deleteAll(chunksOf(workspaceId, documentId).where("generation", "<", active));
-    await deleteAll(sourcesOf(workspaceId, documentId).where("generation", "<", active));
+    await deleteAll(chunksOf(workspaceId, documentId).where("generation", "<", active), CLEANUP_QUERIES.olderChunks);
+    await deleteAll(sourcesOf(workspaceId, documentId).where("generation", "<", active), CLEANUP_QUERIES.olderSources);
   }
 
   async function writeChunks(job: IngestJob, chunks: Chunk[], vectors: number[][]): Promise<void> {

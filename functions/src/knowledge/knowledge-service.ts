@@ -3,6 +3,7 @@ import type { AccessControl } from "../identity/access-control";
 import { actorUid, type Principal } from "../identity/principal";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, isAppError, NotFoundError, ValidationError } from "../lib/errors";
+import { queryShape, runQuery } from "../lib/firestore-queries";
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
@@ -15,8 +16,14 @@ import { type ChunkingInput, type CreateDocumentInput, type CreateUploadInput, t
 import { createIngestion } from "./ingestion";
 import type { RetrieveRequest } from "./knowledge-types";
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
-import { documentPath, documentsPath, sourcesPath, storedDocumentSchema, storedSourcePartSchema, type StoredDocument } from "./knowledge-records";
+import { DOCUMENTS, documentPath, documentsPath, SOURCES, sourcesPath, storedDocumentSchema, storedSourcePartSchema, type StoredDocument } from "./knowledge-records";
 import { createRetriever, type SearchHit } from "./retrieval";
+
+const DOCUMENT_QUERIES = {
+  list: queryShape({ name: "knowledge.listDocuments", collectionGroup: DOCUMENTS, orderBy: [["createdAt", "desc"], ["__name__", "desc"]] }),
+  count: queryShape({ name: "knowledge.countDocuments", collectionGroup: DOCUMENTS }),
+  sourceParts: queryShape({ name: "knowledge.readSource", collectionGroup: SOURCES, equality: ["generation"] }),
+};
 
 export type KnowledgeServiceDeps = {
   db: Pick<Firestore, "collection" | "doc" | "batch" | "runTransaction" | "getAll">;
@@ -87,7 +94,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
     };
     const ref = db.doc(documentPath(workspaceId, documentId));
     await db.runTransaction(async (tx) => {
-      const count = await tx.get(db.collection(documentsPath(workspaceId)).count());
+      const count = await runQuery(DOCUMENT_QUERIES.count, { get: () => tx.get(db.collection(documentsPath(workspaceId)).count()) });
       if (count.data().count >= KNOWLEDGE_LIMITS.maxDocumentsPerWorkspace) {
         throw new FailedPreconditionError(`A workspace may hold at most ${KNOWLEDGE_LIMITS.maxDocumentsPerWorkspace} documents; delete some first.`);
       }
@@ -109,7 +116,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
   }
 
   async function readSource(workspaceId: string, documentId: string, generation: number): Promise<string | null> {
-    const parts = await db.collection(sourcesPath(workspaceId, documentId)).where("generation", "==", generation).get();
+    const parts = await runQuery(DOCUMENT_QUERIES.sourceParts, db.collection(sourcesPath(workspaceId, documentId)).where("generation", "==", generation));
     if (parts.empty) return null;
     return parts.docs
       .map((d) => requireRecord(d, storedSourcePartSchema, { kind: "document source part" }))
@@ -220,7 +227,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
         if (typeof millis !== "number" || typeof id !== "string") throw new ValidationError("Invalid cursor.", [{ path: "cursor", message: "Invalid cursor" }]);
         query = query.startAfter(Timestamp.fromMillis(millis), id);
       }
-      const snap = await query.get();
+      const snap = await runQuery(DOCUMENT_QUERIES.list, query);
       const docs = snap.docs.map((d) => ({ id: d.id, data: requireRecord(d, storedDocumentSchema, DOCUMENT) }));
       const items = docs.map(({ id, data }) => toDocumentView(workspaceId, id, data));
       const last = docs[docs.length - 1];

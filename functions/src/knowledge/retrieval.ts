@@ -1,7 +1,8 @@
 import type { DocumentSnapshot, Firestore } from "firebase-admin/firestore";
+import { queryShape, runQuery } from "../lib/firestore-queries";
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import type { LlmProvider } from "../providers/provider-types";
-import { cosineSimilarity } from "../providers/local-embedding";
+import { cosineSimilarity, LOCAL_EMBEDDING_DIMENSIONS } from "../providers/local-embedding";
 import { contextualText } from "./chunker";
 import { fuse, type FusionMethod } from "./fusion";
 import type { RetrieveRequest, RetrievedChunk } from "./knowledge-types";
@@ -57,6 +58,13 @@ export function rankChunks(
   }));
 }
 
+/** Candidate queries over a workspace's chunks (vector indexes are declared for 256 dimensions: both providers embed at 256). */
+export const RETRIEVAL_QUERIES = {
+  nearest: queryShape({ name: "knowledge.nearestChunks", collectionGroup: "chunks", optionalEquality: ["documentId"], vector: { field: EMBEDDING_FIELD, dimension: LOCAL_EMBEDDING_DIMENSIONS } }),
+  terms: queryShape({ name: "knowledge.chunksWithTerms", collectionGroup: "chunks", arrayContains: "terms" }),
+  termsInDocument: queryShape({ name: "knowledge.chunksWithTermsInDocument", collectionGroup: "chunks", equality: ["documentId"], arrayContains: "terms" }),
+};
+
 export type RetrieverDeps = {
   db: Pick<Firestore, "collection" | "doc" | "getAll">;
   provider: Pick<LlmProvider, "embed">;
@@ -74,17 +82,17 @@ export function createRetriever({ db, provider }: RetrieverDeps) {
   async function vectorCandidates(workspaceId: string, queryVector: number[], documentIds?: string[]): Promise<DocumentSnapshot[]> {
     if (!queryVector.some((x) => x !== 0)) return [];
     const base = documentIds ? chunks(workspaceId).where("documentId", "in", documentIds) : chunks(workspaceId);
-    const snap = await base.findNearest({ vectorField: EMBEDDING_FIELD, queryVector, limit: VECTOR_CANDIDATES, distanceMeasure: "COSINE" }).get();
+    const snap = await runQuery(RETRIEVAL_QUERIES.nearest, base.findNearest({ vectorField: EMBEDDING_FIELD, queryVector, limit: VECTOR_CANDIDATES, distanceMeasure: "COSINE" }));
     return snap.docs;
   }
 
   async function lexicalCandidates(workspaceId: string, query: string, documentIds?: string[]): Promise<DocumentSnapshot[]> {
     const terms = distinctTerms(query, MAX_QUERY_TERMS);
     if (terms.length === 0) return [];
-    if (!documentIds) return (await chunks(workspaceId).where("terms", "array-contains-any", terms).limit(LEXICAL_CANDIDATES).get()).docs;
+    if (!documentIds) return (await runQuery(RETRIEVAL_QUERIES.terms, chunks(workspaceId).where("terms", "array-contains-any", terms).limit(LEXICAL_CANDIDATES))).docs;
     const perDocument = Math.max(20, Math.ceil(LEXICAL_CANDIDATES / documentIds.length));
     const snaps = await Promise.all(
-      documentIds.map((id) => chunks(workspaceId).where("documentId", "==", id).where("terms", "array-contains-any", terms).limit(perDocument).get()),
+      documentIds.map((id) => runQuery(RETRIEVAL_QUERIES.termsInDocument, chunks(workspaceId).where("documentId", "==", id).where("terms", "array-contains-any", terms).limit(perDocument))),
     );
     return snaps.flatMap((s) => s.docs);
   }

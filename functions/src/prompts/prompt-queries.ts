@@ -1,16 +1,20 @@
 import { FieldPath, Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { ValidationError } from "../lib/errors";
+import { queryShape, runQuery, type QueryShape } from "../lib/firestore-queries";
 import { requireRecord } from "../lib/firestore-records";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import { DEFAULT_PAGE_SIZE } from "./prompt-limits";
 import type { LabelHistoryOptions, ListPromptsOptions, PageOptions } from "./prompt-schemas";
 import {
+  LABEL_EVENTS,
   labelEventsPath,
+  PROMPTS,
   promptsPath,
   sequenceId,
   storedLabelEventSchema,
   storedPromptSchema,
   storedVersionSchema,
+  VERSIONS,
   versionsPath,
   type PromptRecord,
   type StoredLabelEvent,
@@ -25,6 +29,19 @@ import { searchQueryWords } from "./search-tokens";
  * search plus tag). A page may then hold fewer items than asked, with a cursor to go on.
  */
 export const MAX_SCANNED_PER_PAGE = 500;
+
+/** The list queries' shapes (the index check proves firestore.indexes.json serves each). */
+export const PROMPT_LIST_QUERIES = {
+  prompts: queryShape({
+    name: "prompts.list",
+    collectionGroup: PROMPTS,
+    equality: ["archived"],
+    optionalArrayContains: ["searchTokens", "tags"],
+    orderBy: [["createdAt", "desc"], ["__name__", "desc"]],
+  }),
+  versions: queryShape({ name: "prompts.listVersions", collectionGroup: VERSIONS, orderBy: [["__name__", "desc"]] }),
+  labelHistory: queryShape({ name: "prompts.listLabelHistory", collectionGroup: LABEL_EVENTS, optionalEquality: ["label"], orderBy: [["__name__", "desc"]] }),
+};
 
 const PROMPT = { kind: "prompt" };
 const VERSION = { kind: "prompt version" };
@@ -60,7 +77,7 @@ export function createPromptQueries({ db }: PromptQueriesDeps) {
         return !words || words.others.every((word) => data.searchTokens.includes(word));
       };
       const filtered = Boolean(words && (options.tag !== undefined || words.others.length > 0));
-      const page = await scan(query, pageSize, after, filtered, {
+      const page = await scan(PROMPT_LIST_QUERIES.prompts, query, pageSize, after, filtered, {
         read: (doc): PromptRecord => ({ id: doc.id, data: requireRecord(doc, storedPromptSchema, PROMPT) }),
         matches,
         position: ({ id, data }) => ({ cursor: [data.createdAt.toMillis(), id], startAfter: [data.createdAt, id] }),
@@ -73,7 +90,7 @@ export function createPromptQueries({ db }: PromptQueriesDeps) {
       const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
       const query = db.collection(versionsPath(workspaceId, prompt.id)).orderBy(FieldPath.documentId(), "desc");
       const after = options.cursor ? [sequenceId(numberCursor(options.cursor))] : undefined;
-      const page = await scan(query, pageSize, after, false, {
+      const page = await scan(PROMPT_LIST_QUERIES.versions, query, pageSize, after, false, {
         read: (doc): StoredVersion => requireRecord(doc, storedVersionSchema, VERSION),
         matches: () => true,
         position: (data) => ({ cursor: [data.version], startAfter: [sequenceId(data.version)] }),
@@ -92,7 +109,7 @@ export function createPromptQueries({ db }: PromptQueriesDeps) {
       if (options.label !== undefined) query = query.where("label", "==", options.label);
       query = query.orderBy(FieldPath.documentId(), "desc");
       const after = options.cursor ? [sequenceId(numberCursor(options.cursor))] : undefined;
-      const page = await scan(query, pageSize, after, false, {
+      const page = await scan(PROMPT_LIST_QUERIES.labelHistory, query, pageSize, after, false, {
         read: (doc): { id: string; data: StoredLabelEvent } => ({ id: doc.id, data: requireRecord(doc, storedLabelEventSchema, LABEL_EVENT) }),
         matches: () => true,
         position: ({ data }) => ({ cursor: [data.seq], startAfter: [sequenceId(data.seq)] }),
@@ -113,14 +130,14 @@ type Reader<T> = { read: (doc: QueryDocumentSnapshot) => T; matches: (item: T) =
  * for, so `nextCursor` is null exactly when nothing follows; if the scan budget runs out first,
  * the cursor points after the last document read and the page may be short.
  */
-async function scan<T>(query: Query, pageSize: number, after: unknown[] | undefined, filtered: boolean, reader: Reader<T>): Promise<Page<T>> {
+async function scan<T>(shape: QueryShape, query: Query, pageSize: number, after: unknown[] | undefined, filtered: boolean, reader: Reader<T>): Promise<Page<T>> {
   const items: T[] = [];
   let lastItem: Position | undefined;
   let position = after;
   let scanned = 0;
   const batchSize = filtered ? Math.min(MAX_SCANNED_PER_PAGE, (pageSize + 1) * 4) : pageSize + 1;
   for (;;) {
-    const snap = await (position ? query.startAfter(...position) : query).limit(batchSize).get();
+    const snap = await runQuery(shape, (position ? query.startAfter(...position) : query).limit(batchSize));
     let lastRead: Position | undefined;
     for (const doc of snap.docs) {
       scanned += 1;

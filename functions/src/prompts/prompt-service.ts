@@ -6,6 +6,7 @@ import { actorUid, principalId, type Principal } from "../identity/principal";
 import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
+import { queryShape, runQuery, type QueryShape } from "../lib/firestore-queries";
 import { readRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { appendEvent } from "../events/outbox";
@@ -35,6 +36,12 @@ import { labelTarget, promptFromSnapshot, toPromptView, toStoredVariable, toVers
 import type { PromptVersionView, PromptView, RenderedPrompt, VersionSelector } from "./prompt-types";
 import { renderTemplate } from "./render";
 import { searchTokens } from "./search-tokens";
+
+/** A deleted prompt's children, a page at a time in id order. */
+const DELETE_QUERIES = {
+  versions: queryShape({ name: "prompts.deleteVersions", collectionGroup: "versions", orderBy: [["__name__", "asc"]] }),
+  labelEvents: queryShape({ name: "prompts.deleteLabelEvents", collectionGroup: "labelEvents", orderBy: [["__name__", "asc"]] }),
+};
 
 export type PromptServiceDeps = {
   db: Pick<Firestore, "collection" | "doc" | "runTransaction" | "batch">;
@@ -327,8 +334,8 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
       // Gone for every reader from here on, before its children go.
       await forgetPrompt(workspaceId, promptId);
-      const versionsDeleted = await deleteAll(versionsPath(workspaceId, promptId));
-      await deleteAll(labelEventsPath(workspaceId, promptId));
+      const versionsDeleted = await deleteAll(versionsPath(workspaceId, promptId), DELETE_QUERIES.versions);
+      await deleteAll(labelEventsPath(workspaceId, promptId), DELETE_QUERIES.labelEvents);
       await ref.delete();
       await cache.invalidate({ tags: [promptCacheTags.prompt(workspaceId, promptId)] });
       logger.info("prompts.deleted", { workspaceId, promptId, versionsDeleted, actor: principalId(principal) });
@@ -351,10 +358,10 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
     return toPromptView(workspaceId, updated);
   }
 
-  async function deleteAll(collectionPath: string): Promise<number> {
+  async function deleteAll(collectionPath: string, shape: QueryShape): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const page = await db.collection(collectionPath).orderBy(FieldPath.documentId()).limit(DELETE_BATCH).get();
+      const page = await runQuery(shape, db.collection(collectionPath).orderBy(FieldPath.documentId()).limit(DELETE_BATCH));
       if (page.empty) return deleted;
       const batch = db.batch();
       for (const doc of page.docs) batch.delete(doc.ref);

@@ -8,10 +8,18 @@ import { actorUid, type PlanTier, type Principal } from "../identity/principal";
 import type { ReadThroughCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from "../lib/errors";
+import { queryShape, runQuery } from "../lib/firestore-queries";
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import { MEMBERS, memberPath, membersPath, storedMemberSchema, storedWorkspaceSchema, WORKSPACES, workspacePath, type StoredWorkspace } from "./workspace-records";
 import type { AddMemberInput, CreateWorkspaceInput } from "./workspace-schemas";
+
+export const WORKSPACE_QUERIES = {
+  /** A user's memberships across workspaces: the collection-group query behind listWorkspaces. */
+  membershipsOfUser: queryShape({ name: "workspaces.listForUser", collectionGroup: MEMBERS, scope: "COLLECTION_GROUP", equality: ["uid"], orderBy: [["workspaceId", "asc"]] }),
+  members: queryShape({ name: "workspaces.listMembers", collectionGroup: MEMBERS, orderBy: [["__name__", "asc"]] }),
+  countMembers: queryShape({ name: "workspaces.countMembers", collectionGroup: MEMBERS }),
+};
 
 export type { PlanTier };
 
@@ -92,7 +100,7 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
       let query = db.collectionGroup(MEMBERS).where("uid", "==", uid).orderBy("workspaceId").limit(pageSize);
       const after = cursor ? decodeCursor(cursor, 1) : undefined;
       if (after) query = query.startAfter(...after);
-      const memberships = await query.get();
+      const memberships = await runQuery(WORKSPACE_QUERIES.membershipsOfUser, query);
       const members = memberships.docs.map((doc) => requireRecord(doc, storedMemberSchema, { kind: "workspace member" }));
       const workspaces = members.length ? await db.getAll(...members.map((member) => db.doc(workspacePath(member.workspaceId)))) : [];
       const items = workspaces.flatMap((snap, i) => {
@@ -106,7 +114,7 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
 
     async listMembers(principal: Principal, workspaceId: string): Promise<Membership[]> {
       await access.require(principal, workspaceId, "workspace:read");
-      const snap = await db.collection(membersPath(workspaceId)).orderBy(FieldPath.documentId()).limit(MAX_MEMBERS).get();
+      const snap = await runQuery(WORKSPACE_QUERIES.members, db.collection(membersPath(workspaceId)).orderBy(FieldPath.documentId()).limit(MAX_MEMBERS));
       return snap.docs.map((doc) => {
         const member = requireRecord(doc, storedMemberSchema, { kind: "workspace member" });
         return { workspaceId, uid: doc.id, role: member.role, addedAt: member.addedAt.toDate().toISOString() };
@@ -119,7 +127,7 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
       const ref = db.doc(memberPath(input.workspaceId, input.uid));
       const now = Timestamp.fromMillis(clock.now());
       await db.runTransaction(async (tx) => {
-        const [existing, count] = await Promise.all([tx.get(ref), tx.get(db.collection(membersPath(input.workspaceId)).count())]);
+        const [existing, count] = await Promise.all([tx.get(ref), runQuery(WORKSPACE_QUERIES.countMembers, { get: () => tx.get(db.collection(membersPath(input.workspaceId)).count()) })]);
         if (existing.get("role") === "owner") throw new PermissionDeniedError("The owner's role cannot be changed.");
         if (!existing.exists && count.data().count >= MAX_MEMBERS) throw new FailedPreconditionError(`A workspace may have at most ${MAX_MEMBERS} members.`);
         tx.set(ref, { uid: input.uid, workspaceId: input.workspaceId, role: input.role, addedAt: existing.exists ? existing.get("addedAt") : now });
