@@ -1,12 +1,14 @@
 import type { CallableRequest } from "firebase-functions/v2/https";
-import type { ApiKeyPrincipal, FailureReporter, RestGuard } from "../api/router";
+import type { ApiKeyPrincipal, FailureReporter, RestGuard, RestScreen } from "../api/router";
 import { asTier } from "../identity/plan";
 import type { Caller, CallableGuard } from "../lib/callable";
 import type { Clock } from "../lib/clock";
+import { toRestError } from "../lib/error-mapping";
 import {
   clientIp,
   createCallableGuard,
   limitRestRequest,
+  rateLimitHeaders,
   refusalError,
   CHALLENGE_HEADER,
   type Identity,
@@ -53,6 +55,17 @@ export function createRateLimiting({ limiter, trustedProxyHops }: RateLimitingDe
     return result.allowed ? { headers: result.headers } : { headers: result.headers, rejection: { status: result.status ?? 429, body: result.body } };
   };
 
+  /**
+   * REST, before the key is looked up: refuses an address this instance knows to be banned (or
+   * denied) without any Redis or Firestore work.
+   */
+  const restScreen: RestScreen = (req) => {
+    const decision = limiter.screen({ ip: clientIp(req, ipOptions), policy: "rest" });
+    if (!decision) return undefined;
+    const { status, body } = toRestError(refusalError(decision));
+    return { headers: rateLimitHeaders(decision), rejection: { status, body: { ...body, retry_after: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) } } };
+  };
+
   /** A failure after the key was accepted counts against the key; before that, against the client IP. */
   const reportRestFailure: FailureReporter = async ({ req, kind, principal }) => {
     await limiter.recordFailure({ ip: clientIp(req, ipOptions), kind, policy: "rest", ...(principal ? { identity: restIdentity(principal) } : {}) });
@@ -76,7 +89,7 @@ export function createRateLimiting({ limiter, trustedProxyHops }: RateLimitingDe
     return true;
   }
 
-  return { limiter, callableGuard, restGuard, reportRestFailure, verifyCallerChallenge };
+  return { limiter, callableGuard, restScreen, restGuard, reportRestFailure, verifyCallerChallenge };
 }
 
 export type RateLimiting = ReturnType<typeof createRateLimiting>;

@@ -200,6 +200,7 @@ export function createApp(deps: AppDeps) {
         services,
         authenticate: (key) => services.apiKeys.authenticate(key),
         guard: rateLimiting.restGuard,
+        screen: rateLimiting.restScreen,
         reportFailure: rateLimiting.reportRestFailure,
       });
       return router;

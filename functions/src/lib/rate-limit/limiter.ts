@@ -189,6 +189,25 @@ export function createRateLimiter(deps: RateLimiterDeps) {
     config,
     metrics,
 
+    /**
+     * What this instance already knows refuses a request from `ip`, in memory and without Redis:
+     * the deny list and a ban this instance has seen. Asked before any costly work (an API key
+     * lookup), so a banned address costs nothing; a ban set elsewhere is learnt by this instance
+     * from its next full decision and then served from here until it ends (or `blockCache.maxMs`).
+     */
+    screen(args: { ip: string | undefined; policy: string }): Decision | undefined {
+      const ip = args.ip ? normaliseIp(args.ip) : undefined;
+      if (!ip) return undefined;
+      const now = clock.now();
+      if (deny.matches(undefined, ip)) {
+        metrics.increment(args.policy, "denied");
+        return refused(args.policy, "denied", now, 0, "list");
+      }
+      if (allow.matches(undefined, ip)) return undefined;
+      const cached = blocks.get(`ban|${ipSubject(ip)}`, Infinity, now);
+      return cached ? fromCache(args.policy, cached, now) : undefined;
+    },
+
     /** Decides one request. Never throws for a Redis outage: the fail mode answers instead. */
     async limit(request: LimitRequest & { challengeToken?: string }): Promise<Decision> {
       const decision = await decide(request, "check");
