@@ -11,6 +11,7 @@ import { workspaceOperations as workspaces } from "./workspaces/workspace-operat
 
 export { api, health, verifyChallenge, onDocumentUploaded } from "./app/functions";
 export { publishDomainEvents, sweepDomainEventOutbox, countDomainEvents } from "./app/functions";
+export { startDailyBackup, pollBackups, hourlyBackup, purgeBackups, backupRestoreDrill, replicateBackup } from "./app/functions";
 export { fanOutWebhooks, deliverWebhooks, sweepWebhooks } from "./app/functions";
 
 export const createWorkspace = callable(workspaces.createWorkspace);

@@ -6,6 +6,8 @@ import fs from "node:fs";
 import { Storage, type Bucket } from "@google-cloud/storage";
 import { z } from "zod";
 import { PubSub } from "@google-cloud/pubsub";
+import { v1 } from "@google-cloud/firestore";
+import { credentials } from "@grpc/grpc-js";
 import { Redis } from "@upstash/redis";
 import { params, runtimeEnv, secretValue } from "../lib/config";
 import { logger } from "../lib/logging";
@@ -90,4 +92,25 @@ export function redis(): Redis | null {
 export function pubsub(): PubSub {
   if (!pubsubClient) pubsubClient = new PubSub({ projectId: firebaseApp().options.projectId ?? runtimeEnv().GCLOUD_PROJECT });
   return pubsubClient;
+}
+
+let adminClient: InstanceType<typeof v1.FirestoreAdminClient> | undefined;
+let storageClient: Storage | undefined;
+
+/**
+ * The Firestore admin client (exports and imports). Against a local server it speaks plain gRPC
+ * to FIRESTORE_EMULATOR_HOST, as the Firestore client itself does there.
+ */
+export function firestoreAdmin(): InstanceType<typeof v1.FirestoreAdminClient> {
+  if (adminClient) return adminClient;
+  const emulator = process.env.FIRESTORE_EMULATOR_HOST;
+  const [host, port] = emulator ? emulator.split(":") : [];
+  adminClient = host && port ? new v1.FirestoreAdminClient({ servicePath: host, port: Number(port), sslCreds: credentials.createInsecure() }) : new v1.FirestoreAdminClient();
+  return adminClient;
+}
+
+/** A Storage client for any bucket (backups span several); STORAGE_EMULATOR_HOST applies. */
+export function storageFor(name: string): Bucket {
+  storageClient ??= new Storage({ projectId: firebaseApp().options.projectId ?? runtimeEnv().GCLOUD_PROJECT });
+  return storageClient.bucket(name);
 }

@@ -5,6 +5,8 @@ import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onObjectFinalized } from "firebase-functions/v2/storage";
 import type { Operation } from "../api/operation";
 import { DOMAIN_EVENTS_TOPIC } from "../events/outbox-publisher";
+import { BACKUP_REPLICATION_TOPIC } from "../backups/backup-deps";
+import { BACKUP_SCHEDULE } from "../backups/backup-params";
 import { params, runtimeEnv } from "../lib/config";
 import { firestoreCreatedEvent, firestoreEvent, pubsubEvent, pubsubWorkerOptions, scheduledEvent, scheduleOptions, storageEvent } from "../lib/workers";
 import { llmSecrets } from "../providers/openai-params";
@@ -88,4 +90,32 @@ export const deliverWebhooks = onMessagePublished(pubsubWorkerOptions(WEBHOOK_DE
 /** Cron (Cloud Scheduler, every minute): due retries, attempts of dead workers, recovery jobs. */
 export const sweepWebhooks = onSchedule(scheduleOptions("every 1 minutes", { timeoutSeconds: 120 }), async (event) => {
   await app().workers.sweepWebhooks(scheduledEvent("sweepWebhooks", event));
+});
+
+/** Backups (docs/backups.md): the daily export starts on a schedule; a 5-minute cron finishes it. */
+export const startDailyBackup = onSchedule(scheduleOptions(BACKUP_SCHEDULE), async (event) => {
+  await app().backups().startDaily(scheduledEvent("startDailyBackup", event));
+});
+
+export const pollBackups = onSchedule(scheduleOptions("every 5 minutes", { timeoutSeconds: 300 }), async (event) => {
+  await app().backups().poll(scheduledEvent("pollBackups", event));
+});
+
+/** The 1-hour RPO: changes since the last run, as one file copied to every region. */
+export const hourlyBackup = onSchedule(scheduleOptions("every 60 minutes", { timeoutSeconds: 540, memory: "1GiB" }), async (event) => {
+  await app().backups().hourly(scheduledEvent("hourlyBackup", event));
+});
+
+export const purgeBackups = onSchedule(scheduleOptions("0 3 * * *", { timeoutSeconds: 540 }), async (event) => {
+  await app().backups().purge(scheduledEvent("purgeBackups", event));
+});
+
+/** Weekly restore drill into a scratch database. */
+export const backupRestoreDrill = onSchedule(scheduleOptions("0 5 * * 1", { timeoutSeconds: 540, memory: "1GiB" }), async (event) => {
+  await app().backups().drill(scheduledEvent("backupRestoreDrill", event));
+});
+
+/** Pub/Sub fan-out: one bounded replication step per message, per region. */
+export const replicateBackup = onMessagePublished(pubsubWorkerOptions(BACKUP_REPLICATION_TOPIC, { timeoutSeconds: 540 }), async (event) => {
+  await app().backups().replicate(pubsubEvent(event));
 });

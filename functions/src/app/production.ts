@@ -14,7 +14,11 @@ import { selectLlmProvider } from "../providers/openai-params";
 import type { LlmProvider } from "../providers/provider-types";
 import type { EventPublisher } from "../events/outbox-publisher";
 import { modelAllowlistParam, parseModelAllowlist } from "../executions/model-allowlist";
-import { firestore, pubsub, redis, storage, verifyIdToken } from "./clients";
+import { firestore, firestoreAdmin, firebaseApp, pubsub, redis, storage, storageFor, verifyIdToken } from "./clients";
+import { getFirestore } from "firebase-admin/firestore";
+import { loadConfigAssets } from "../backups/backup-assets";
+import { BACKUP_REPLICATION_TOPIC } from "../backups/backup-deps";
+import { backupParams, backupSettings } from "../backups/backup-params";
 import { createWebhookHttp } from "../webhooks/webhook-http";
 import { createApp, type App, type AppDeps } from "./root";
 
@@ -79,6 +83,15 @@ export function productionAppDeps(): AppDeps {
     redisTimeoutMs: env.REDIS_TIMEOUT_MS,
     signUploads: env.FUNCTIONS_EMULATOR !== "true" || Boolean(env.LOCAL_SIGNING_KEY_FILE),
     publisher: pubsubPublisher,
+    backups: () => ({
+      admin: firestoreAdmin(),
+      bucket: storageFor,
+      settings: backupSettings(firebaseApp().options.projectId ?? env.GCLOUD_PROJECT ?? ""),
+      publisher: { publish: async (message) => void (await pubsub().topic(BACKUP_REPLICATION_TOPIC).publishMessage({ json: message })) },
+      assets: () => loadConfigAssets(),
+      target: (databaseId) => getFirestore(firebaseApp(), databaseId),
+      drillDatabaseId: backupParams.drillDatabase.value(),
+    }),
     verifyIdToken,
     webhooks: {
       secretKey: () => secretValue(webhookParams.secretKey),

@@ -35,6 +35,8 @@ import { createWebhookSweeper } from "../webhooks/webhook-sweeper";
 import { webhookWorkers } from "../webhooks/webhook-workers";
 import { cacheInvalidationWorker, type InvalidationRule } from "./cache-invalidation";
 import { restRoutes } from "./operations";
+import type { BackupDeps } from "../backups/backup-deps";
+import { createBackupHandlers, type BackupHandlers } from "../backups/backup-workers";
 import { createRateLimiting } from "./rate-limiting";
 import { createSpend } from "./spend";
 
@@ -61,6 +63,8 @@ export type AppDeps = {
   models?: ModelAllowlist;
   /** A cache of the caller's (tests that share one between graphs); built from `redis` otherwise. */
   cache?: TwoLevelCache;
+  /** Backup clients and settings, resolved when a backup function first runs. */
+  backups?: () => Omit<BackupDeps, "db" | "clock"> & { target: (databaseId: string, projectId: string) => Firestore; drillDatabaseId: string };
   /** Verifies the admin ID token `/health` shows details to; absent, details are never shown. */
   verifyIdToken?: IdTokenVerifier;
   /** Webhook delivery; absent: https to public addresses only, and no key (secrets cannot be used: fail closed). */
@@ -161,6 +165,7 @@ export function createApp(deps: AppDeps) {
     deliverWebhook: createWorker(webhooks.deliver, workerDeps),
     sweepWebhooks: createWorker(webhooks.sweep, workerDeps),
   };
+  let backupHandlers: BackupHandlers | undefined;
   const invalidationWorkers = new Map<InvalidationRule, ReturnType<typeof cacheInvalidationWorker>>();
 
   const callableHandlers = new Map<Operation<Services>, ReturnType<typeof operationCallable<Services>>>();
@@ -175,6 +180,11 @@ export function createApp(deps: AppDeps) {
     health,
     outbox,
     workers,
+    /** The backup domain's handlers, built on first use (only backup functions need its clients). */
+    backups(): BackupHandlers {
+      if (!deps.backups) throw new Error("Backups are not configured in this graph");
+      return (backupHandlers ??= createBackupHandlers({ ...deps.backups(), db, clock }, workerDeps));
+    },
     /** The worker behind a cache-invalidation trigger, built once per rule. */
     invalidationWorker(rule: InvalidationRule) {
       let worker = invalidationWorkers.get(rule);
