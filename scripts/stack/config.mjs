@@ -5,7 +5,21 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const STATE_DIR = path.join(ROOT, ".local");
+
+/**
+ * RAG_PORT_OFFSET=20000 adds 20000 to every port (Redis, Upstash REST, every emulator, the hub,
+ * the event relay), so a second stack can run beside one on the default ports. Its state, logs
+ * and emulator config then live in .local/stack-<offset>/; without it nothing changes.
+ */
+export const PORT_OFFSET = portOffset(process.env.RAG_PORT_OFFSET);
+export const STATE_DIR = PORT_OFFSET ? path.join(ROOT, ".local", `stack-${PORT_OFFSET}`) : path.join(ROOT, ".local");
+
+function portOffset(text) {
+  if (text === undefined || text === "" || text === "0") return 0;
+  const offset = Number(text);
+  if (!Number.isInteger(offset) || offset < 1 || offset > 50_000) throw new Error(`RAG_PORT_OFFSET must be an integer from 1 to 50000, not '${text}'.`);
+  return offset;
+}
 
 const firebaseJson = JSON.parse(fs.readFileSync(path.join(ROOT, "firebase.json"), "utf8"));
 const firebaserc = JSON.parse(fs.readFileSync(path.join(ROOT, ".firebaserc"), "utf8"));
@@ -16,17 +30,43 @@ export const PROJECT_ID = firebaserc.projects.default;
 export const DEFAULT_BUCKET = `${PROJECT_ID}.appspot.com`;
 
 export const ports = {
-  redis: Number(process.env.RAG_REDIS_PORT ?? 6390),
-  upstashRest: Number(process.env.RAG_UPSTASH_REST_PORT ?? 8079),
-  firestore: emulators.firestore.port,
-  auth: emulators.auth.port,
-  functions: emulators.functions.port,
-  hub: emulators.hub.port,
-  tasks: emulators.tasks.port,
-  pubsub: emulators.pubsub.port,
-  storage: emulators.storage.port,
-  eventRelay: Number(process.env.RAG_EVENT_RELAY_PORT ?? 8095),
+  redis: Number(process.env.RAG_REDIS_PORT ?? 6390 + PORT_OFFSET),
+  upstashRest: Number(process.env.RAG_UPSTASH_REST_PORT ?? 8079 + PORT_OFFSET),
+  firestore: emulators.firestore.port + PORT_OFFSET,
+  auth: emulators.auth.port + PORT_OFFSET,
+  functions: emulators.functions.port + PORT_OFFSET,
+  hub: emulators.hub.port + PORT_OFFSET,
+  tasks: emulators.tasks.port + PORT_OFFSET,
+  pubsub: emulators.pubsub.port + PORT_OFFSET,
+  storage: emulators.storage.port + PORT_OFFSET,
+  eventRelay: Number(process.env.RAG_EVENT_RELAY_PORT ?? 8095 + PORT_OFFSET),
 };
+
+/**
+ * The firebase.json the emulators start with: the repository's own, or with an offset a copy
+ * under STATE_DIR with every emulator port moved, paths pointing back at the repository, and the
+ * functions' .env files read from STATE_DIR/functions-env (so the default stack's are untouched).
+ * Returns the file to pass as `--config`, or null for the default.
+ */
+export function emulatorConfigFile() {
+  if (!PORT_OFFSET) return null;
+  const back = (file) => path.relative(STATE_DIR, path.join(ROOT, file));
+  const moved = Object.fromEntries(Object.entries(emulators).map(([name, value]) => [name, typeof value === "object" && value.port ? { ...value, port: value.port + PORT_OFFSET } : value]));
+  const config = {
+    ...firebaseJson,
+    functions: firebaseJson.functions.map((f) => ({ ...f, source: back(f.source), configDir: "functions-env" })),
+    firestore: { ...firebaseJson.firestore, rules: back(firebaseJson.firestore.rules), indexes: back(firebaseJson.firestore.indexes) },
+    storage: { ...firebaseJson.storage, rules: back(firebaseJson.storage.rules) },
+    emulators: moved,
+  };
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+  const file = path.join(STATE_DIR, "firebase.json");
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/** Where the Functions emulator reads `.env.local` from (see emulatorConfigFile). */
+export const FUNCTIONS_ENV_DIR = PORT_OFFSET ? path.join(STATE_DIR, "functions-env") : path.join(ROOT, "functions");
 
 export const HOST = "127.0.0.1";
 

@@ -3,7 +3,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_BUCKET, DEMO_USERS, HOST, LOCAL_UPSTASH_TOKEN, PROJECT_ID, ROOT, STATE_DIR, ports } from "./config.mjs";
+import { DEFAULT_BUCKET, DEMO_USERS, FUNCTIONS_ENV_DIR, HOST, LOCAL_UPSTASH_TOKEN, PORT_OFFSET, PROJECT_ID, ROOT, STATE_DIR, emulatorConfigFile, ports } from "./config.mjs";
 import { assertPortFree, isPortOpen, startProcess, waitFor } from "./processes.mjs";
 import { ensureRedisServer, javaMajorVersion, run } from "./setup.mjs";
 
@@ -110,7 +110,8 @@ export async function startStack({ withDemoData }) {
     NO_UPDATE_NOTIFIER: "1",
     FIREBASE_CLI_EXPERIMENTS: process.env.FIREBASE_CLI_EXPERIMENTS ?? "",
   };
-  const emulators = startProcess("emulators", firebaseCli, ["emulators:start", "--only", only.join(","), "--project", PROJECT_ID], { env: emulatorEnv, cwd: ROOT, logFile: log("emulators") });
+  const configFile = emulatorConfigFile();
+  const emulators = startProcess("emulators", firebaseCli, ["emulators:start", "--only", only.join(","), "--project", PROJECT_ID, ...(configFile ? ["--config", configFile] : [])], { env: emulatorEnv, cwd: ROOT, logFile: log("emulators") });
   await waitFor("the Firebase emulators to be ready", () => logContains(log("emulators"), "All emulators ready"), { entry: emulators, logFile: log("emulators"), timeoutMs: 120_000 });
   if (firestoreSource === "official") services.push(["Firestore", `${firestoreHost} (official emulator)`]);
   services.push(["Auth emulator", `http://${HOST}:${ports.auth}`]);
@@ -164,7 +165,7 @@ export function clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl })
   };
 }
 
-/** The Functions emulator reads params from .env.local and secrets from .secret.local. */
+/** The Functions emulator reads params from .env.local (in FUNCTIONS_ENV_DIR) and secrets from functions/.secret.local. */
 function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, signingKeyFile }) {
   const dir = path.join(ROOT, "functions");
   const header = "# Written by `npm start` / `npm test` for the local stack. Not used in deploys.\n";
@@ -177,8 +178,12 @@ function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, 
     // Upload URLs are signed with this local key, which the local Storage server trusts.
     LOCAL_SIGNING_KEY_FILE: signingKeyFile,
   };
-  fs.writeFileSync(path.join(dir, ".env.local"), header + Object.entries(env).map(([key, value]) => `${key}=${value}`).join("\n") + "\n");
-  fs.writeFileSync(path.join(dir, ".secret.local"), `${header}UPSTASH_REDIS_REST_TOKEN=${upstashUrl ? LOCAL_UPSTASH_TOKEN : ""}\nOPENAI_API_KEY=\n`);
+  fs.mkdirSync(FUNCTIONS_ENV_DIR, { recursive: true });
+  fs.writeFileSync(path.join(FUNCTIONS_ENV_DIR, ".env.local"), header + Object.entries(env).map(([key, value]) => `${key}=${value}`).join("\n") + "\n");
+  // The emulator reads secrets from the source directory only; their values hold no port, so a
+  // second stack (RAG_PORT_OFFSET) leaves the file of a running default stack alone.
+  const secrets = path.join(dir, ".secret.local");
+  if (!PORT_OFFSET || !fs.existsSync(secrets)) fs.writeFileSync(secrets, `${header}UPSTASH_REDIS_REST_TOKEN=${upstashUrl ? LOCAL_UPSTASH_TOKEN : ""}\nOPENAI_API_KEY=\n`);
 }
 
 async function relayReady(port) {
