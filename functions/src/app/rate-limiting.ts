@@ -73,20 +73,17 @@ export function createRateLimiting({ limiter, trustedProxyHops }: RateLimitingDe
 
   /**
    * Clears "challenge required" for a callable caller whose challenge token the verifier accepts.
-   * A rejected token counts as a failure of the (signed-in) caller, not of its IP; an accepted one then spends
-   * from the `auth` policy like any other call, so this path is limited too.
+   * The limiter refuses before the (billed) verifier is called when the IP or the caller is
+   * banned or the caller has spent the `challenge` policy; a rejected token counts as a failure
+   * of the (signed-in) caller, not of its IP.
    */
   async function verifyCallerChallenge(caller: Caller, request: CallableRequest<unknown>, token: string): Promise<boolean> {
     const ip = request.rawRequest ? clientIp(request.rawRequest, ipOptions) : undefined;
     const identity = callerIdentity(caller);
-    const verified = await limiter.verifyChallenge({ identity, token, ...(ip ? { ip } : {}) });
-    if (!verified) {
-      await limiter.recordFailure({ ip, identity, kind: "validation", policy: "verifyChallenge" });
-      return false;
-    }
-    const decision = await limiter.limit({ identity, policy: "auth", ...(ip ? { ip } : {}) });
-    if (!decision.allowed) throw refusalError(decision);
-    return true;
+    const { verified, refusal } = await limiter.verifyChallenge({ identity, token, ...(ip ? { ip } : {}) });
+    if (refusal) throw refusalError(refusal);
+    if (!verified) await limiter.recordFailure({ ip, identity, kind: "validation", policy: "verifyChallenge" });
+    return verified;
   }
 
   return { limiter, callableGuard, restScreen, restGuard, reportRestFailure, verifyCallerChallenge };

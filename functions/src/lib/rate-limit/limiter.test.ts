@@ -104,7 +104,7 @@ describe("createRateLimiter", () => {
 
   it("retries a challenged request once the verifier accepts its token", async () => {
     let challenged = true;
-    const { store } = fakeStore(async (c) => (challenged ? { status: "challenge", now: c.now, retryAfterMs: 60_000, challengeTriggered: false, windows: [] } : allowedResult(c)));
+    const { store } = fakeStore(async (c) => (challenged && !c.ignoreChallenge ? { status: "challenge", now: c.now, retryAfterMs: 60_000, challengeTriggered: false, windows: [] } : allowedResult(c)));
     (store.deleteKeys as jest.Mock).mockImplementation(async () => {
       challenged = false;
       return 1;
@@ -112,5 +112,17 @@ describe("createRateLimiter", () => {
     const limiter = createRateLimiter({ config, store, clock: manualClock(), logger: silent, verifier: createTestChallengeVerifier("ok") });
     expect(await limiter.limit({ identity: user, policy: "read", challengeToken: "wrong" })).toMatchObject({ reason: "challenge_required" });
     expect(await limiter.limit({ identity: user, policy: "read", challengeToken: "ok" })).toMatchObject({ allowed: true });
+  });
+
+  it("asks the challenge gate (bans, the challenge policy) before the verifier, and stops there when refused", async () => {
+    const { store, check } = fakeStore(async (c) => ({ status: "banned", now: c.now, retryAfterMs: 60_000, challengeTriggered: false, windows: [] }));
+    const verifier = { verify: jest.fn(async () => true) };
+    const limiter = createRateLimiter({ config, store, clock: manualClock(), logger: silent, verifier });
+
+    const result = await limiter.verifyChallenge({ identity: user, ip: "192.0.2.9", token: "ok" });
+
+    expect(result).toMatchObject({ verified: false, refusal: { reason: "ip_banned" } });
+    expect(check.mock.calls[0]?.[0]).toMatchObject({ bucket: "challenge", ignoreChallenge: true, challenge: { violations: 0 } });
+    expect(verifier.verify).not.toHaveBeenCalled();
   });
 });

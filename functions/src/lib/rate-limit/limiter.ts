@@ -32,6 +32,9 @@ export type RateLimiterDeps = {
 
 export type FailureKind = "authentication" | "validation";
 
+/** The policy that limits challenge verifications (lib/rate-limit/policies.ts). */
+export const CHALLENGE_POLICY = "challenge";
+
 /** What counting a failure led to (decided at `at`); `reason` names whose ban it is when `banned`. */
 export type FailureOutcome = { banned: boolean; retryAfterMs: number; at: number; reason?: "ip_banned" | "identity_banned" };
 
@@ -76,7 +79,7 @@ export function createRateLimiter(deps: RateLimiterDeps) {
     return refused(policy, block.reason, now, block.until - now, "memory-cache", block.windows);
   }
 
-  async function decide(request: LimitRequest, mode: StoreCheck["mode"]): Promise<Decision> {
+  async function decide(request: LimitRequest, mode: StoreCheck["mode"], ignoreChallenge = false): Promise<Decision> {
     const policyName = request.policy;
     const policy = policyOf(config, policyName);
     const cost = request.cost ?? policy.cost;
@@ -98,13 +101,15 @@ export function createRateLimiter(deps: RateLimiterDeps) {
       const cached =
         (subject && blocks.get(`ban|${subject}`, Infinity, now)) ||
         blocks.get(`iban|${idKey}`, Infinity, now) ||
-        blocks.get(`chal|${idKey}`, Infinity, now) ||
+        (!ignoreChallenge && blocks.get(`chal|${idKey}`, Infinity, now)) ||
         blocks.get(limitKey, cost, now);
       if (cached) return fromCache(policyName, cached, now);
     }
 
     const windows = windowsFor(idKey, policy.windows, await tierOf(request.identity));
-    const check: StoreCheck = { idKey, ip: subject, bucket: policy.bucket, cost, windows, mode, now, challenge: config.challenge };
+    const check: StoreCheck = ignoreChallenge
+      ? { idKey, ip: subject, bucket: policy.bucket, cost, windows, mode, now, challenge: { ...config.challenge, violations: 0 }, ignoreChallenge }
+      : { idKey, ip: subject, bucket: policy.bucket, cost, windows, mode, now, challenge: config.challenge };
 
     let result: StoreResult;
     let source: Decision["source"] = "redis";
@@ -213,7 +218,8 @@ export function createRateLimiter(deps: RateLimiterDeps) {
       const decision = await decide(request, "check");
       if (decision.reason !== "challenge_required" || !request.challengeToken) return decision;
       const solved = await limiter.verifyChallenge({ identity: request.identity, ip: request.ip, token: request.challengeToken });
-      return solved ? decide(request, "check") : decision;
+      if (solved.refusal) return solved.refusal;
+      return solved.verified ? decide(request, "check") : decision;
     },
 
     /**
@@ -273,15 +279,22 @@ export function createRateLimiter(deps: RateLimiterDeps) {
       return countFailure({ ip: subject }, `ban|${subject}`, "ip_banned", config.failures, label, args.kind, { ipHash: hashed(subject) });
     },
 
-    /** Clears "challenge required" for an identity when the verifier accepts the token. */
-    async verifyChallenge(args: { identity: Identity; ip?: string; token: string }): Promise<boolean> {
+    /**
+     * Clears "challenge required" for an identity when the verifier accepts the token. The
+     * verifier is billed per call, so it is only called once the request passed a gate: the deny
+     * list, the IP's and the identity's bans, and the `challenge` policy's limit on attempts per
+     * identity (decided as if no challenge were pending). A refused gate comes back as `refusal`.
+     */
+    async verifyChallenge(args: { identity: Identity; ip?: string | undefined; token: string }): Promise<{ verified: boolean; refusal?: Decision }> {
+      const gate = await decide({ identity: args.identity, policy: CHALLENGE_POLICY, ...(args.ip ? { ip: args.ip } : {}) }, "check", true);
+      if (!gate.allowed) return { verified: false, refusal: gate };
       const idKey = identityKey(args.identity);
       const ok = await verifier.verify(args.token, { identityKey: idKey, ...(args.ip ? { ip: args.ip } : {}) });
       log.info("rate_limit_challenge_verified", { identity: hashed(idKey), ok });
-      if (!ok) return false;
+      if (!ok) return { verified: false };
       blocks.delete(`chal|${idKey}`);
       if (store) await store.deleteKeys([rateLimitKeys.challenge(idKey), rateLimitKeys.violations(idKey)]);
-      return true;
+      return { verified: true };
     },
 
     /** Forgets this instance's in-memory refusals for an identity and IP (after an unban/reset). */

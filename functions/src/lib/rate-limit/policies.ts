@@ -121,6 +121,13 @@ export const DEFAULT_RATE_LIMIT_CONFIG: RateLimitConfig = {
       windows: [{ limit: 6_000, windowMs: MINUTE }],
       why: "Per receiving endpoint (cost = 6000 / the endpoint's perMinute); protects receivers from bursts, and an outage only delays nothing.",
     },
+    challenge: {
+      cost: 1,
+      failMode: "closed",
+      bucket: "challenge",
+      windows: [{ limit: 10, windowMs: HOUR }],
+      why: "Each verification is a billed assessment: at most 10 per identity per hour, checked (with the IP ban) before the verifier is called; closed, since lifting a challenge needs Redis anyway.",
+    },
     health: {
       cost: 1,
       failMode: "open",

@@ -35,7 +35,8 @@ export function createRedisStore(redis: ScriptRedis, ids: () => string = randomU
       const keys = [
         rateLimitKeys.ban(request.ip ?? NO_IP),
         rateLimitKeys.identityBan(idKey),
-        rateLimitKeys.challenge(idKey),
+        // A key never written stands in for the flag when the check must not see it.
+        rateLimitKeys.challenge(request.ignoreChallenge ? NO_IP : idKey),
         rateLimitKeys.violations(idKey),
         rateLimitKeys.override(idKey),
         rateLimitKeys.meta(bucket, idKey),

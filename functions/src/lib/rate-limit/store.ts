@@ -13,6 +13,8 @@ export type StoreCheck = {
   mode: "check" | "charge";
   now: number;
   challenge: { violations: number; windowMs: number; ttlMs: number };
+  /** Decide as if no challenge were required (the gate in front of the verifier that lifts it). */
+  ignoreChallenge?: boolean;
 };
 
 /** `banned`: the client IP is banned; `identity_banned`: the identity is, for its own failures. */
