@@ -6,6 +6,7 @@
  *   npx tsx bench/retrieval.ts            # in-process scoring
  *   FIRESTORE_EMULATOR_HOST=127.0.0.1:8092 GCLOUD_PROJECT=demo-rag-prompt-library npx tsx bench/retrieval.ts
  *                                         # also ingests through the service and ranks with findNearest
+ *   npx tsx bench/retrieval.ts --scale 10000  # also the same queries over 10,000 chunks (bench/retrieval-scale.ts)
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -15,6 +16,7 @@ import { bm25Scores, distinctTerms } from "../functions/src/knowledge/lexical";
 import { LEXICAL_CANDIDATES, rankChunks, VECTOR_CANDIDATES, type RankableChunk } from "../functions/src/knowledge/retrieval";
 import { cosineSimilarity } from "../functions/src/providers/local-embedding";
 import { createLocalProvider } from "../functions/src/providers/local-provider";
+import { retrievalAtScale } from "./retrieval-scale";
 
 type Corpus = {
   documents: { id: string; title: string; text: string }[];
@@ -117,6 +119,8 @@ async function main() {
   console.log(`${corpus.documents.length} documents, ${corpus.queries.length} queries; local embeddings (${provider.embeddingModel}), chunk size ${DEFAULT_CHUNKING.size}/${DEFAULT_CHUNKING.overlap}.`);
   print("In-process scoring", await inProcess());
   if (process.env.FIRESTORE_EMULATOR_HOST) print(`Through Firestore (${process.env.FIRESTORE_EMULATOR_HOST})`, await throughFirestore());
+  const scale = process.argv.indexOf("--scale");
+  if (scale >= 0) await retrievalAtScale(corpus, Number(process.argv[scale + 1] ?? 10_000));
 }
 
 main().catch((error: unknown) => {

@@ -72,3 +72,22 @@ export function bm25Scores(query: string, documents: readonly string[], options:
     }, 0),
   );
 }
+
+/**
+ * How many chunks to read for each query term when a workspace has more term matches than one
+ * capped query can return: rarest terms first, each taking all its matches up to an equal share
+ * of what is left of `budget`. Rare terms are the ones BM25 weighs most (high idf) and are read
+ * completely; a term found in half the workspace shares the remainder. `df` maps each term to
+ * its number of matching chunks (a `count()` per term).
+ */
+export function termBudgets(df: ReadonlyMap<string, number>, budget: number): Map<string, number> {
+  const terms = [...df].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const limits = new Map<string, number>();
+  let left = budget;
+  terms.forEach(([term, count], i) => {
+    const take = Math.max(0, Math.min(count, Math.floor(left / (terms.length - i))));
+    limits.set(term, take);
+    left -= take;
+  });
+  return limits;
+}
