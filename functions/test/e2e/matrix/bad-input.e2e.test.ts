@@ -1,5 +1,5 @@
 import { callables, routes, type Case } from "./tables";
-import { callCallable, callRaw, createFixture, enterpriseUser, loopbackFailuresCounted, rest, workspaceFingerprint, type Fixture, type TestUser } from "./fixtures";
+import { callCallable, callRaw, createFixture, enterpriseUser, forgetIdentityFailures, loopbackFailuresCounted, rest, workspaceFingerprint, type Fixture, type TestUser } from "./fixtures";
 
 /**
  * Bad input, for every callable and every REST route: each answers invalid-argument (HTTP 400)
@@ -11,7 +11,9 @@ import { callCallable, callRaw, createFixture, enterpriseUser, loopbackFailuresC
  * and talks to its workers over a local socket, so `clientIp` finds no address: no failure is
  * counted and no ban can start (the first test checks exactly that). The limits, the counting
  * and the local stack's config are left as they are; were the emulator ever to pass the
- * loopback address, that test fails first and says why.
+ * loopback address, that test fails first and says why. A signed-in caller's (or a key's) invalid
+ * input also counts against that caller, 20 in 10 minutes banning it: each case below stays under
+ * that and the count is forgotten after each (`forgetIdentityFailures`).
  */
 jest.setTimeout(120_000);
 
@@ -53,6 +55,7 @@ describe("bad input to every callable: invalid-argument naming the field, nothin
     owner = await enterpriseUser("matrix-bad-owner");
     fixture = await createFixture(owner, "Matrix bad input");
   });
+  afterEach(() => forgetIdentityFailures(`user:${owner.uid}`));
 
   it("sends requests whose client IP the product cannot derive, so no failure is counted against it", async () => {
     const bad = await callCallable("getWorkspace", { workspaceId: "a/b" }, owner.idToken);
@@ -103,6 +106,7 @@ describe("bad input to every REST route: 400 with the JSON error shape, nothing 
   beforeAll(async () => {
     fixture = await createFixture(await enterpriseUser("matrix-bad-rest"), "Matrix bad REST");
   });
+  afterEach(() => forgetIdentityFailures(`apiKey:${fixture.keyId}`));
 
   it.each(routes.map((r) => ({ name: `${r.method} ${r.path({ workspaceId: "{w}", promptId: "{p}", documentId: "{d}", executionId: "{e}" } as Fixture)}`, r })))("$name", async ({ r }) => {
     const before = withoutKeyUsage(await workspaceFingerprint(fixture.workspaceId));

@@ -140,3 +140,17 @@ export async function loopbackFailuresCounted(): Promise<boolean> {
   const keys = ["127.0.0.1", "::1"].map((ip) => rateLimitKeys.failures(ipSubject(ip)));
   return (await redis.exists(...keys)) > 0;
 }
+
+/**
+ * Forgets the failures counted against users or keys (`user:<uid>`, `apiKey:<keyId>`): a signed-in
+ * caller's invalid input counts against the caller, and 20 within 10 minutes ban it
+ * (docs/rate-limiting.md). The bad-input matrix sends far more than that on purpose; each case
+ * stays under the threshold and this runs after each, so the suite never bans its own callers.
+ */
+export async function forgetIdentityFailures(...idKeys: string[]): Promise<void> {
+  const url = process.env.UPSTASH_REDIS_REST_URL;
+  const token = process.env.UPSTASH_REDIS_REST_TOKEN;
+  if (!url || !token || idKeys.length === 0) return;
+  const redis = new Redis({ url, token, retry: false, enableTelemetry: false });
+  await redis.del(...idKeys.map((idKey) => rateLimitKeys.identityFailures(idKey)));
+}
