@@ -183,7 +183,7 @@ function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, 
   // The emulator reads secrets from the source directory only; their values hold no port, so a
   // second stack (RAG_PORT_OFFSET) leaves the file of a running default stack alone.
   const secrets = path.join(dir, ".secret.local");
-  if (!PORT_OFFSET || !fs.existsSync(secrets)) fs.writeFileSync(secrets, `${header}UPSTASH_REDIS_REST_TOKEN=${upstashUrl ? LOCAL_UPSTASH_TOKEN : ""}\nOPENAI_API_KEY=\n`);
+  if (!PORT_OFFSET || !fs.existsSync(secrets)) fs.writeFileSync(secrets, `${header}UPSTASH_REDIS_REST_TOKEN=${upstashUrl ? LOCAL_UPSTASH_TOKEN : ""}\nOPENAI_API_KEY=\n# Throwaway key sealing webhook endpoint secrets locally; production sets its own in Secret Manager.\nWEBHOOK_SECRET_KEY=local-webhook-secret-key-not-for-production\n`);
 }
 
 async function relayReady(port) {

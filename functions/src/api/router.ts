@@ -65,7 +65,7 @@ export function createRouter<D>({ routes, services, authenticate, guard, screen,
   return async function handle(req: Request, res: Response): Promise<void> {
     const requestId = randomUUID();
     res.set("X-Request-Id", requestId);
-    const path = (req.path || "/").replace(/\/+$/, "") || "/";
+    const path = withoutTrailingSlashes(req.path || "/");
     let principal: ApiKeyPrincipal | null = null;
     let matched: RestRoute | undefined;
     try {
@@ -156,4 +156,11 @@ function safeDecode(segment: string): string {
   } catch {
     throw new ValidationError("Malformed path segment.");
   }
+}
+
+/** `/a/b///` -> `/a/b`, `///` -> `/`; a loop, since a regex over a long run of '/' is quadratic. */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+  return end === 0 ? "/" : path.slice(0, end);
 }
