@@ -3,6 +3,7 @@
  * time, with the latency of every response kept (autocannon's histogram has no p95), status codes
  * counted, the limiter's headers read, and the function's RSS sampled while it runs.
  */
+import fs from "node:fs";
 import autocannon from "autocannon";
 import type { LoadUser } from "./seed";
 import type { ServedFunction } from "./serve";
@@ -26,6 +27,12 @@ export type Row = {
   minRemaining: number | null;
   statusCodes: Record<string, number>;
   peakRssMiB: number | null;
+  /** Redis calls of the limiter or the cache that fell back to memory (their log events). */
+  fallbacks: number;
+  /** `slow_query` records the function logged. */
+  slowQueries: number;
+  /** CPU the function's process spent per answered request, in ms. */
+  cpuMsPerRequest: number | null;
   /** Throughput over the one-read baseline's at the same connections (filled by the runner). */
   ratio?: number;
 };
@@ -33,6 +40,25 @@ export type Row = {
 /** Nothing but loopback is ever loaded. */
 export function assertLoopback(url: string): void {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`Refusing to load ${url}: the load tool only targets 127.0.0.1.`);
+}
+
+function logSize(file: string): number {
+  return fs.existsSync(file) ? fs.statSync(file).size : 0;
+}
+
+/** Log events of one kind written to `file` since byte `from`. */
+function countEvents(file: string, from: number, events: string[]): number {
+  const size = logSize(file);
+  if (size <= from) return 0;
+  const buffer = Buffer.alloc(size - from);
+  const fd = fs.openSync(file, "r");
+  try {
+    fs.readSync(fd, buffer, 0, buffer.length, from);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const text = buffer.toString("utf8");
+  return events.reduce((sum, event) => sum + text.split(`"event":"${event}"`).length - 1, 0);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -56,6 +82,8 @@ export async function measure(served: ServedFunction, target: Target, users: Loa
   let minRemaining: number | null = null;
   let next = 0;
   let peakRssMiB = served.rssMiB();
+  const logFrom = logSize(served.logFile);
+  const cpuFrom = served.cpuMs();
   const sampler = setInterval(() => {
     const rss = served.rssMiB();
     if (rss !== null) peakRssMiB = Math.max(peakRssMiB ?? 0, rss);
@@ -86,6 +114,7 @@ export async function measure(served: ServedFunction, target: Target, users: Loa
   instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   const result = await instance;
   clearInterval(sampler);
+  const cpuTo = served.cpuMs();
 
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
   const limited = statusCodes["429"] ?? 0;
@@ -105,5 +134,8 @@ export async function measure(served: ServedFunction, target: Target, users: Loa
     minRemaining,
     statusCodes,
     peakRssMiB: peakRssMiB === null ? null : Math.round(peakRssMiB),
+    fallbacks: countEvents(served.logFile, logFrom, ["rate_limit_redis_unavailable", "cache_redis_unavailable"]),
+    slowQueries: countEvents(served.logFile, logFrom, ["slow_query"]),
+    cpuMsPerRequest: cpuFrom === null || cpuTo === null || result.requests.total === 0 ? null : (cpuTo - cpuFrom) / result.requests.total,
   };
 }

@@ -25,12 +25,13 @@ export function fillRatios(rows: Row[]): void {
 }
 
 export function formatTable(rows: Row[]): string {
-  const header = ["target", "conns", "req/s", "x one-read", "p50 ms", "p95 ms", "p99 ms", "errors", "timeouts", "429s", "RL hdrs", "min remaining", "peak RSS MiB"];
+  const header = ["target", "conns", "req/s", "x one-read", "CPU ms/req", "p50 ms", "p95 ms", "p99 ms", "errors", "timeouts", "429s", "RL hdrs", "min remaining", "Redis fallbacks", "slow queries", "peak RSS MiB"];
   const lines = rows.map((r) => [
     r.target,
     String(r.connections),
     fixed(r.rps),
     r.ratio === undefined ? "" : `${fixed(r.ratio, 2)}x`,
+    r.cpuMsPerRequest === null || r.cpuMsPerRequest === undefined ? "" : fixed(r.cpuMsPerRequest, 1),
     fixed(r.p50),
     fixed(r.p95),
     fixed(r.p99),
@@ -39,6 +40,8 @@ export function formatTable(rows: Row[]): string {
     String(r.limited),
     String(r.limiterHeaders),
     r.minRemaining === null ? "" : String(r.minRemaining),
+    String(r.fallbacks ?? ""),
+    String(r.slowQueries ?? ""),
     r.peakRssMiB === null ? "" : String(r.peakRssMiB),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));

@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LOAD_DIR, processes, startLoadStack } from "./local-stack";
+import { LOAD_DIR, logFile, processes, startLoadStack } from "./local-stack";
 import { drain, measure, type Row } from "./measure";
 import { compareReports, fillRatios, formatTable, rssTrend, type Report, type RssSample } from "./report";
 import { SCENARIOS } from "./scenarios";
@@ -39,6 +39,30 @@ function uptime(): string {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+/** Runs `work` with the product's structured (JSON) log lines sent to `file` instead of the console. */
+async function logsTo<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write.bind(stream));
+  streams.forEach((stream, i) => {
+    const original = originals[i];
+    stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      if (String(chunk).startsWith('{"')) {
+        fs.appendFileSync(file, chunk);
+        return true;
+      }
+      return original ? (original as (c: string | Uint8Array, ...r: never[]) => boolean)(chunk, ...rest) : true;
+    }) as typeof stream.write;
+  });
+  try {
+    return await work();
+  } finally {
+    streams.forEach((stream, i) => {
+      const original = originals[i];
+      if (original) stream.write = original;
+    });
+  }
 }
 
 async function main(): Promise<void> {
@@ -69,11 +93,11 @@ async function main(): Promise<void> {
   Object.assign(process.env, stack.env);
 
   console.log("Seeding users, workspaces, prompts, documents and API keys...");
-  const seeded = await seed(stack.authUrl, scenario.users);
+  const seeded = await logsTo(logFile("seed"), () => seed(stack.authUrl, scenario.users));
   let signedInAt = Date.now();
   const functionEnv = { ...stack.env, LOAD_BASELINE_DOC: seeded.baselineDoc };
 
-  const targets = scenario.endurance ? TARGETS.filter((t) => t.name === scenario.endurance?.target) : targetsNamed(scenario.targets);
+  const targets = scenario.endurance ? targetsNamed([scenario.endurance.target]).filter((t) => !t.baseline) : targetsNamed(scenario.targets);
   const served = new Map<string, ServedFunction>();
   for (const target of targets) {
     if (served.has(target.fn)) continue;

@@ -34,8 +34,12 @@ export type ServedFunction = {
   pid: number;
   /** Spawn to listening, in ms. */
   coldStartMs: number;
+  /** Where the function's stdout and stderr (its structured logs) go. */
+  logFile: string;
   /** Resident memory of the function's process, in MiB (Linux /proc). */
   rssMiB(): number | null;
+  /** CPU time the function's process has used so far, in ms (Linux /proc), or null. */
+  cpuMs(): number | null;
 };
 
 /** Builds functions/lib when it is missing or older than the sources, so a fresh clone just works. */
@@ -94,7 +98,17 @@ export async function serveFunction(options: ServeOptions): Promise<ServedFuncti
   await processes.waitFor(`${options.target} to listen`, () => processes.isPortOpen(port), { entry, logFile: log, timeoutMs: 60_000 });
   const coldStartMs = Date.now() - started;
   const pid = entry.child.pid;
-  return { target: options.target, url: `http://${HOST}:${port}`, pid, coldStartMs, rssMiB: () => rssOf(pid) };
+  return { target: options.target, url: `http://${HOST}:${port}`, pid, coldStartMs, logFile: log, rssMiB: () => rssOf(pid), cpuMs: () => cpuOf(pid) };
+}
+
+// utime + stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+function cpuOf(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 function rssOf(pid: number): number | null {
