@@ -13,6 +13,8 @@ export type OpenApiDocument = {
   security: Array<Record<string, string[]>>;
   tags: Array<{ name: string }>;
   paths: Record<string, Record<string, unknown>>;
+  /** Requests we send to subscribers (OpenAPI 3.1 `webhooks`), one per event type. */
+  webhooks?: Record<string, Record<string, unknown>>;
   components: Record<string, Record<string, unknown>>;
 };
 
@@ -67,7 +69,39 @@ const RATE_LIMIT_HEADERS = {
 
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
 
-export function buildOpenApiDocument(routes: RestRoute[], options: { version: string; serverUrl: string }): OpenApiDocument {
+/** An event type we deliver to webhook endpoints: its full payload schema and what it means. */
+export type WebhookEventDoc = { payload: z.ZodType; summary: string };
+
+const SIGNATURE_HEADERS = [
+  { name: "webhook-id", in: "header", required: true, description: "`msg_<deliveryId>`: the same on every attempt, retry and replay of this event for this endpoint (deduplicate on it).", schema: { type: "string" } },
+  { name: "webhook-timestamp", in: "header", required: true, description: "When this attempt was signed, in Unix seconds.", schema: { type: "string" } },
+  { name: "webhook-signature", in: "header", required: true, description: "Standard Webhooks: space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>` (two during a secret rotation).", schema: { type: "string" } },
+];
+
+/** The OpenAPI 3.1 `webhooks` section: one POST per event type, its payload as the request body. */
+function webhookSection(events: Record<string, WebhookEventDoc>): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.entries(events).map(([type, event]) => [
+      type,
+      {
+        post: {
+          operationId: `webhook_${type.replace(/\W+/g, "_")}`,
+          summary: event.summary,
+          tags: ["webhooks"],
+          parameters: SIGNATURE_HEADERS,
+          requestBody: { required: true, content: { "application/json": { schema: jsonSchema(event.payload, "output") } } },
+          responses: {
+            "2XX": { description: "Received. Any 2xx ends the delivery." },
+            "410": { description: "Gone: the endpoint is disabled at once and the delivery dead-lettered." },
+            default: { description: "Any other answer, a timeout (30 s) or a network error: retried with backoff (429/503 honour Retry-After)." },
+          },
+        },
+      },
+    ]),
+  );
+}
+
+export function buildOpenApiDocument(routes: RestRoute[], options: { version: string; serverUrl: string; webhooks?: Record<string, WebhookEventDoc> }): OpenApiDocument {
   const paths: OpenApiDocument["paths"] = {};
   const ids = new Set<string>();
   for (const route of routes) {
@@ -118,6 +152,7 @@ export function buildOpenApiDocument(routes: RestRoute[], options: { version: st
     security: [{ apiKey: [] }],
     tags: [...new Set(routes.flatMap((route) => route.operation.tags))].map((name) => ({ name })),
     paths,
+    ...(options.webhooks ? { webhooks: webhookSection(options.webhooks) } : {}),
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "rpl_<keyId>_<secret>" } },
       headers: {

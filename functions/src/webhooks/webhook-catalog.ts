@@ -88,3 +88,10 @@ export function encodeBody(type: string, timestamp: string, data: unknown): stri
   if (Buffer.byteLength(body) > MAX_PAYLOAD_BYTES) throw new PayloadTooLargeForWebhookError(`The ${type} payload exceeds ${MAX_PAYLOAD_BYTES} bytes.`);
   return body;
 }
+
+/** The catalog as the OpenAPI `webhooks` section wants it: each type's full delivered body and its description. */
+export function webhookEventDocs(): Record<string, { payload: z.ZodType; summary: string }> {
+  return Object.fromEntries(
+    Object.entries(WEBHOOK_EVENT_SCHEMAS).map(([type, data]: [string, z.ZodType]) => [type, { payload: webhookPayloadSchema(type, data).describe(data.description ?? type), summary: data.description ?? type }]),
+  );
+}

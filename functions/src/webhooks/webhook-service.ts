@@ -4,12 +4,14 @@ import type { AccessControl } from "../identity/access-control";
 import { actorUid, type Principal } from "../identity/principal";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, NotFoundError, ValidationError } from "../lib/errors";
+import { runQuery } from "../lib/firestore-queries";
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import { classifyAddress, isBlockedHostname } from "./address-policy";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy";
 import { encodeBody } from "./webhook-catalog";
 import type { WebhookDispatcher } from "./webhook-dispatcher";
+import { WEBHOOK_QUERIES } from "./webhook-queries";
 import { storedDeliverySchema, storedEndpointSchema, storedRecoverySchema, WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINTS, WEBHOOK_RECOVERIES, type StoredEndpoint, type StoredRecovery } from "./webhook-records";
 import { MAX_ENDPOINTS_PER_WORKSPACE, type CreateEndpointInput, type DeliveryView, type EndpointStatsView, type EndpointView, type RecoveryView, type UpdateEndpointInput } from "./webhook-schemas";
 import { generateWebhookSecret, type SecretBox } from "./webhook-signing";
@@ -84,7 +86,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     async create(principal: Principal, input: CreateEndpointInput): Promise<{ endpoint: EndpointView; secret: string }> {
       await access.require(principal, input.workspaceId, "webhooks:manage");
       checkUrl(input.url);
-      const existing = await db.collection(WEBHOOK_ENDPOINTS).where("workspaceId", "==", input.workspaceId).count().get();
+      const existing = await runQuery(WEBHOOK_QUERIES.endpointsOfWorkspace, db.collection(WEBHOOK_ENDPOINTS).where("workspaceId", "==", input.workspaceId).count());
       if (existing.data().count >= MAX_ENDPOINTS_PER_WORKSPACE) throw new FailedPreconditionError(`A workspace may have at most ${MAX_ENDPOINTS_PER_WORKSPACE} webhook endpoints.`);
       const ref = db.collection(WEBHOOK_ENDPOINTS).doc();
       const secret = generateWebhookSecret(deps.random);
@@ -111,7 +113,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     async list(principal: Principal, workspaceId: string): Promise<EndpointView[]> {
       await access.require(principal, workspaceId, "webhooks:manage");
-      const snap = await db.collection(WEBHOOK_ENDPOINTS).where("workspaceId", "==", workspaceId).limit(MAX_ENDPOINTS_PER_WORKSPACE * 2).get();
+      const snap = await runQuery(WEBHOOK_QUERIES.endpointsOfWorkspace, db.collection(WEBHOOK_ENDPOINTS).where("workspaceId", "==", workspaceId).limit(MAX_ENDPOINTS_PER_WORKSPACE * 2));
       return snap.docs.map((doc) => toEndpointView(doc.id, requireRecord(doc, storedEndpointSchema, ENDPOINT), clock.now())).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
 
@@ -182,7 +184,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         if (typeof millis !== "number" || typeof id !== "string") throw new ValidationError("Invalid cursor", [{ path: "cursor", message: "Invalid cursor" }]);
         query = query.startAfter(ts(millis), id);
       }
-      const snap = await query.limit(limit + 1).get();
+      const snap = await runQuery(WEBHOOK_QUERIES.deliveriesOfEndpoint, query.limit(limit + 1));
       const docs = snap.docs.slice(0, limit);
       const items = docs.map((doc) => toDeliveryView(doc.id, requireRecord(doc, storedDeliverySchema, DELIVERY), false));
       const last = docs[docs.length - 1];
@@ -228,7 +230,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       const fromDay = new Date(clock.now() - ((input.days ?? 7) - 1) * 86_400_000).toISOString().slice(0, 10);
       const endpoints = input.endpointId
         ? [{ id: input.endpointId, data: await load(principal, input.workspaceId, input.endpointId) }]
-        : (await db.collection(WEBHOOK_ENDPOINTS).where("workspaceId", "==", input.workspaceId).limit(MAX_ENDPOINTS_PER_WORKSPACE * 2).get()).docs.map((doc) => ({ id: doc.id, data: requireRecord(doc, storedEndpointSchema, ENDPOINT) }));
+        : (await runQuery(WEBHOOK_QUERIES.endpointsOfWorkspace, db.collection(WEBHOOK_ENDPOINTS).where("workspaceId", "==", input.workspaceId).limit(MAX_ENDPOINTS_PER_WORKSPACE * 2))).docs.map((doc) => ({ id: doc.id, data: requireRecord(doc, storedEndpointSchema, ENDPOINT) }));
       return Promise.all(endpoints.map(async ({ id, data }) => ({ endpointId: id, state: endpointState(data), ...(await readEndpointStats(db, id, fromDay)) })));
     },
   };

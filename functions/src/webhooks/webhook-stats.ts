@@ -1,6 +1,8 @@
 import { FieldValue, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { z } from "zod";
+import { runQuery } from "../lib/firestore-queries";
 import { requireRecord } from "../lib/firestore-records";
+import { WEBHOOK_QUERIES } from "./webhook-queries";
 import { WEBHOOK_STATS } from "./webhook-records";
 
 /**
@@ -81,7 +83,7 @@ function present(t: Totals): DeliveryStats {
 
 /** One endpoint's counters since `fromDay` (UTC `yyyy-mm-dd`): overall and per event type. */
 export async function readEndpointStats(db: Pick<Firestore, "collection">, endpointId: string, fromDay: string): Promise<DeliveryStats & { byEventType: Record<string, DeliveryStats> }> {
-  const snap = await db.collection(WEBHOOK_STATS).where("endpointId", "==", endpointId).where("day", ">=", fromDay).get();
+  const snap = await runQuery(WEBHOOK_QUERIES.statsSince, db.collection(WEBHOOK_STATS).where("endpointId", "==", endpointId).where("day", ">=", fromDay));
   const overall = empty();
   const byType = new Map<string, Totals>();
   for (const doc of snap.docs) {

@@ -108,7 +108,7 @@ describe("bad input to every REST route: 400 with the JSON error shape, nothing 
   });
   afterEach(() => forgetIdentityFailures(`apiKey:${fixture.keyId}`));
 
-  it.each(routes.map((r) => ({ name: `${r.method} ${r.path({ workspaceId: "{w}", promptId: "{p}", documentId: "{d}", executionId: "{e}" } as Fixture)}`, r })))("$name", async ({ r }) => {
+  it.each(routes.map((r) => ({ name: `${r.method} ${r.path({ workspaceId: "{w}", promptId: "{p}", documentId: "{d}", executionId: "{e}", endpointId: "{ep}", deliveryId: "{dl}", recoveryId: "{job}" } as Fixture)}`, r })))("$name", async ({ r }) => {
     const before = withoutKeyUsage(await workspaceFingerprint(fixture.workspaceId));
     const path = r.path(fixture);
     const key = fixture.secret;

@@ -1,4 +1,4 @@
-import { ALL_SCOPES, call, enterpriseUser, type TestUser } from "./fixtures";
+import { ALL_SCOPES, call, enterpriseUser, webhookReceiverUrl, type TestUser } from "./fixtures";
 import { testDb } from "../../helpers/firestore";
 
 /**
@@ -17,7 +17,13 @@ type Ctx = {
   documentId: string;
   executionId: string;
   keyId: string;
+  receiverUrl: string;
+  endpointId: string;
+  deliveryId: string;
+  jobId: string;
 };
+
+type Endpoint = { id: string; enabled: boolean; description: string; secrets: unknown[] };
 
 describe("every callable answers over HTTP through the Functions emulator", () => {
   const ctx = {} as Ctx;
@@ -40,6 +46,7 @@ describe("every callable answers over HTTP through the Functions emulator", () =
     ctx.executionId = (made.runExecution as { id: string }).id;
     made.createApiKey = await call("createApiKey", { workspaceId, name: "matrix", scopes: [...ALL_SCOPES] }, ctx.owner);
     ctx.keyId = (made.createApiKey as { apiKey: { keyId: string } }).apiKey.keyId;
+    ctx.receiverUrl = await webhookReceiverUrl();
   });
 
   it("made the fixtures: createWorkspace, createPrompt, createPromptVersion, setPromptLabel, createDocument, runExecution, createApiKey", () => {
@@ -75,6 +82,7 @@ describe("every callable answers over HTTP through the Functions emulator", () =
     ["createDocumentUpload", (c) => ({ workspaceId: c.workspaceId, title: "Manual", filename: "manual.pdf", contentType: "application/pdf" }), (r) => expect(r).toMatchObject({ document: { title: "Manual" } })],
     ["getExecution", (c) => ({ workspaceId: c.workspaceId, executionId: c.executionId }), (r, c) => expect(r).toMatchObject({ id: c.executionId, status: "completed" }), "member"],
     ["listExecutions", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId }), (r, c) => expect((r as { items: Array<{ id: string }> }).items.map((e) => e.id)).toEqual([c.executionId])],
+    ...webhookRows(),
     ["archivePrompt", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId }), (r) => expect(r).toMatchObject({ archived: true })],
     ["unarchivePrompt", (c) => ({ workspaceId: c.workspaceId, promptId: c.promptId }), (r) => expect(r).toMatchObject({ archived: false })],
     ["revokeApiKey", (c) => ({ workspaceId: c.workspaceId, keyId: c.keyId }), (r, c) => expect(r).toMatchObject({ keyId: c.keyId, revokedAt: expect.any(String) })],
@@ -90,3 +98,48 @@ describe("every callable answers over HTTP through the Functions emulator", () =
     check(result, ctx);
   });
 });
+
+/** The webhook callables in order: an endpoint on a local receiver (answers 204), its test delivery, a replay, a recovery, then deletion. */
+function webhookRows(): Array<[string, (c: Ctx) => Record<string, unknown>, (result: unknown, c: Ctx) => void]> {
+  const endpoint = (c: Ctx) => ({ workspaceId: c.workspaceId, endpointId: c.endpointId });
+  return [
+    [
+      "createWebhookEndpoint",
+      (c) => ({ workspaceId: c.workspaceId, url: c.receiverUrl, eventTypes: ["webhook.endpoint_disabled"], description: "matrix" }),
+      (r, c) => {
+        const created = r as { endpoint: Endpoint; secret: string };
+        c.endpointId = created.endpoint.id;
+        expect(created).toMatchObject({ endpoint: { enabled: true, description: "matrix", state: "healthy" }, secret: expect.stringMatching(/^whsec_/) });
+      },
+    ],
+    ["listWebhookEndpoints", (c) => ({ workspaceId: c.workspaceId }), (r, c) => expect((r as { items: Endpoint[] }).items.map((e) => e.id)).toEqual([c.endpointId])],
+    ["getWebhookEndpoint", endpoint, (r, c) => expect(r).toMatchObject({ id: c.endpointId, url: c.receiverUrl })],
+    ["updateWebhookEndpoint", (c) => ({ ...endpoint(c), description: "renamed" }), (r) => expect(r).toMatchObject({ description: "renamed" })],
+    [
+      "sendWebhookTest",
+      endpoint,
+      (r, c) => {
+        c.deliveryId = (r as { id: string }).id;
+        expect(r).toMatchObject({ eventType: "webhook.test", state: "delivered", totalAttempts: 1, test: true });
+      },
+    ],
+    ["listWebhookDeliveries", endpoint, (r, c) => expect((r as { items: Array<{ id: string }> }).items.map((d) => d.id)).toEqual([c.deliveryId])],
+    ["getWebhookDelivery", (c) => ({ workspaceId: c.workspaceId, deliveryId: c.deliveryId }), (r, c) => expect(r).toMatchObject({ id: c.deliveryId, webhookId: `msg_${c.deliveryId}`, attempts: [{ statusCode: 204, ok: true }] })],
+    ["replayWebhookDelivery", (c) => ({ workspaceId: c.workspaceId, deliveryId: c.deliveryId }), (r, c) => expect(r).toMatchObject({ id: c.deliveryId, rounds: 2 })],
+    ["rotateWebhookSecret", (c) => ({ ...endpoint(c), graceSeconds: 60 }), (r) => expect(r).toMatchObject({ endpoint: { secrets: [expect.anything(), expect.anything()] }, secret: expect.stringMatching(/^whsec_/) })],
+    ["revokeOldWebhookSecrets", endpoint, (r) => expect((r as Endpoint).secrets).toHaveLength(1)],
+    ["disableWebhookEndpoint", endpoint, (r) => expect(r).toMatchObject({ enabled: false, disabledReason: "manual", state: "disabled" })],
+    ["enableWebhookEndpoint", endpoint, (r) => expect(r).toMatchObject({ enabled: true, disabledReason: null })],
+    [
+      "recoverWebhookDeliveries",
+      (c) => ({ ...endpoint(c), since: new Date(Date.now() - 3_600_000).toISOString() }),
+      (r, c) => {
+        c.jobId = (r as { id: string }).id;
+        expect(r).toMatchObject({ endpointId: c.endpointId, status: "running" });
+      },
+    ],
+    ["getWebhookRecovery", (c) => ({ workspaceId: c.workspaceId, jobId: c.jobId }), (r, c) => expect(r).toMatchObject({ id: c.jobId, workspaceId: c.workspaceId })],
+    ["getWebhookStats", (c) => ({ workspaceId: c.workspaceId }), (r, c) => expect((r as { items: Array<{ endpointId: string; attempts: number }> }).items).toEqual([expect.objectContaining({ endpointId: c.endpointId, attempts: expect.any(Number) })])],
+    ["deleteWebhookEndpoint", endpoint, (r) => expect(r).toEqual({ deleted: true })],
+  ];
+}

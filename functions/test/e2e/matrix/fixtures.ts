@@ -1,4 +1,5 @@
-import { request } from "node:http";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Redis } from "@upstash/redis";
 import { ipSubject } from "../../../src/lib/rate-limit/client-ip";
 import { rateLimitKeys } from "../../../src/lib/rate-limit/keys";
@@ -66,7 +67,30 @@ export type Fixture = {
   executionId: string;
   keyId: string;
   secret: string;
+  /** A webhook endpoint subscribed to a type no matrix test causes, its delivered test event and a recovery job. */
+  endpointId: string;
+  deliveryId: string;
+  recoveryId: string;
 };
+
+let receiverUrl: Promise<string> | undefined;
+
+/**
+ * A webhook receiver on 127.0.0.1 (the emulator allows loopback URLs) answering every request 204,
+ * so a test delivery is final at once and nothing retries behind a test's back. Unref'd: it
+ * never keeps the test process alive.
+ */
+export function webhookReceiverUrl(): Promise<string> {
+  receiverUrl ??= new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(204).end());
+    });
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`));
+    server.unref();
+  });
+  return receiverUrl;
+}
 
 export async function createFixture(owner: TestUser, name: string): Promise<Fixture> {
   const { id: workspaceId } = await call<{ id: string }>("createWorkspace", { name }, owner);
@@ -82,7 +106,22 @@ export async function createFixture(owner: TestUser, name: string): Promise<Fixt
   const doc = await call<{ id: string }>("createDocument", { workspaceId, title: `${name} doc`, text: "# Parking\nVisitors park on level minus two." }, owner);
   const execution = await call<{ id: string }>("runExecution", { workspaceId, promptId, variables: { name: "Ada" } }, owner);
   const key = await call<{ apiKey: { keyId: string }; secret: string }>("createApiKey", { workspaceId, name: `${name} key`, scopes: [...ALL_SCOPES] }, owner);
-  return { owner, workspaceId, promptId, documentId: doc.id, executionId: execution.id, keyId: key.apiKey.keyId, secret: key.secret };
+  const url = await webhookReceiverUrl();
+  const endpoint = await call<{ endpoint: { id: string } }>("createWebhookEndpoint", { workspaceId, url, eventTypes: ["webhook.endpoint_disabled"] }, owner);
+  const test = await call<{ id: string }>("sendWebhookTest", { workspaceId, endpointId: endpoint.endpoint.id }, owner);
+  const recovery = await call<{ id: string }>("recoverWebhookDeliveries", { workspaceId, since: new Date(Date.now() - 3_600_000).toISOString() }, owner);
+  return {
+    owner,
+    workspaceId,
+    promptId,
+    documentId: doc.id,
+    executionId: execution.id,
+    keyId: key.apiKey.keyId,
+    secret: key.secret,
+    endpointId: endpoint.endpoint.id,
+    deliveryId: test.id,
+    recoveryId: recovery.id,
+  };
 }
 
 export type RestResult = { status: number; body: unknown; contentType: string };
@@ -108,8 +147,10 @@ export async function rest(method: string, path: string, options: { key?: string
 }
 
 /**
- * Every document under `workspaces/{id}` (recursively) plus the workspace's API keys and domain
- * events, each with its update time: equal before and after means nothing was written.
+ * Every document under `workspaces/{id}` (recursively) plus the workspace's API keys, domain
+ * events, webhook endpoints and deliveries, each with its update time: equal before and after
+ * means nothing was written. Recovery jobs are left out: the scheduled sweeper advances them on
+ * its own clock.
  */
 export async function workspaceFingerprint(workspaceId: string): Promise<Record<string, string>> {
   const db = testDb();
@@ -122,7 +163,7 @@ export async function workspaceFingerprint(workspaceId: string): Promise<Record<
     }
   };
   await walk(db.doc(`workspaces/${workspaceId}`));
-  for (const name of ["apiKeys", "events"]) {
+  for (const name of ["apiKeys", "events", "webhookEndpoints", "webhookDeliveries"]) {
     for (const doc of (await db.collection(name).where("workspaceId", "==", workspaceId).get()).docs) out[doc.ref.path] = doc.updateTime.toMillis().toString();
   }
   return out;

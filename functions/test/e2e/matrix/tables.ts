@@ -1,7 +1,10 @@
 import type { Fixture } from "./fixtures";
 
-/** Every callable but `verifyChallenge`: a minimal valid input, a required field, and whether it writes. */
-export type Case = { name: string; input: (f: Fixture) => Record<string, unknown>; field?: string; write?: boolean };
+/**
+ * Every callable but `verifyChallenge`: a minimal valid input, a required field, whether it
+ * writes, and whether even reading needs an admin (`webhooks:manage`: a viewer is refused).
+ */
+export type Case = { name: string; input: (f: Fixture) => Record<string, unknown>; field?: string; write?: boolean; admin?: boolean };
 
 export const ids = (f: Fixture) => ({ workspaceId: f.workspaceId, promptId: f.promptId });
 export const callables: Case[] = [
@@ -39,7 +42,32 @@ export const callables: Case[] = [
   { name: "runExecution", input: (f) => ({ workspaceId: f.workspaceId, promptId: f.promptId, variables: { name: "Ada" } }), field: "promptId", write: true },
   { name: "getExecution", input: (f) => ({ workspaceId: f.workspaceId, executionId: f.executionId }), field: "executionId" },
   { name: "listExecutions", input: (f) => ({ workspaceId: f.workspaceId }), field: "workspaceId" },
+  ...webhookCases(),
 ];
+
+function webhookCases(): Case[] {
+  const endpoint = (f: Fixture) => ({ workspaceId: f.workspaceId, endpointId: f.endpointId });
+  const delivery = (f: Fixture) => ({ workspaceId: f.workspaceId, deliveryId: f.deliveryId });
+  const cases: Case[] = [
+    { name: "createWebhookEndpoint", input: (f) => ({ workspaceId: f.workspaceId, url: "https://hooks.example.com/in", eventTypes: ["execution.completed"] }), field: "url", write: true },
+    { name: "listWebhookEndpoints", input: (f) => ({ workspaceId: f.workspaceId }), field: "workspaceId" },
+    { name: "getWebhookEndpoint", input: endpoint, field: "endpointId" },
+    { name: "updateWebhookEndpoint", input: (f) => ({ ...endpoint(f), description: "d" }), field: "endpointId", write: true },
+    { name: "rotateWebhookSecret", input: endpoint, field: "endpointId", write: true },
+    { name: "revokeOldWebhookSecrets", input: endpoint, field: "endpointId", write: true },
+    { name: "enableWebhookEndpoint", input: endpoint, field: "endpointId", write: true },
+    { name: "disableWebhookEndpoint", input: endpoint, field: "endpointId", write: true },
+    { name: "deleteWebhookEndpoint", input: endpoint, field: "endpointId", write: true },
+    { name: "sendWebhookTest", input: endpoint, field: "endpointId", write: true },
+    { name: "listWebhookDeliveries", input: endpoint, field: "endpointId" },
+    { name: "getWebhookDelivery", input: delivery, field: "deliveryId" },
+    { name: "replayWebhookDelivery", input: delivery, field: "deliveryId", write: true },
+    { name: "recoverWebhookDeliveries", input: (f) => ({ workspaceId: f.workspaceId, since: "2024-01-01T00:00:00Z" }), field: "since", write: true },
+    { name: "getWebhookRecovery", input: (f) => ({ workspaceId: f.workspaceId, jobId: f.recoveryId }), field: "jobId" },
+    { name: "getWebhookStats", input: (f) => ({ workspaceId: f.workspaceId }), field: "workspaceId" },
+  ];
+  return cases.map((c) => ({ ...c, admin: true }));
+}
 
 /** Every REST route of docs/openapi.json but `GET /v1/workspace` (no params, no body). */
 export type Route = { method: string; path: (f: Fixture) => string; body?: Record<string, unknown>; field?: string; queryField?: string };
@@ -70,4 +98,21 @@ export const routes: Route[] = [
   { method: "POST", path: (f) => `/v1/workspaces/${f.workspaceId}/executions`, body: { promptId: "p", variables: {} }, field: "promptId" },
   { method: "GET", path: (f) => `/v1/workspaces/${f.workspaceId}/executions`, queryField: "pageSize" },
   { method: "GET", path: (f) => `/v1/workspaces/${f.workspaceId}/executions/${f.executionId}` },
+  // Webhooks: no API key may hold webhooks:manage, so valid requests with a key answer 403.
+  { method: "POST", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints`, body: { url: "https://hooks.example.com/in", eventTypes: ["execution.completed"] }, field: "url" },
+  { method: "GET", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints` },
+  { method: "GET", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints/${f.endpointId}` },
+  { method: "PATCH", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints/${f.endpointId}`, body: { description: "d" }, field: "description" },
+  { method: "DELETE", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints/${f.endpointId}` },
+  { method: "POST", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints/${f.endpointId}/rotate-secret`, body: { graceSeconds: 60 }, field: "graceSeconds" },
+  { method: "POST", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints/${f.endpointId}/revoke-old-secrets` },
+  { method: "POST", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints/${f.endpointId}/enable` },
+  { method: "POST", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints/${f.endpointId}/disable` },
+  { method: "POST", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints/${f.endpointId}/test` },
+  { method: "GET", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/endpoints/${f.endpointId}/deliveries`, queryField: "limit" },
+  { method: "GET", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/deliveries/${f.deliveryId}` },
+  { method: "POST", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/deliveries/${f.deliveryId}/replay` },
+  { method: "POST", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/recoveries`, body: { since: "2024-01-01T00:00:00Z" }, field: "since" },
+  { method: "GET", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/recoveries/${f.recoveryId}` },
+  { method: "GET", path: (f) => `/v1/workspaces/${f.workspaceId}/webhooks/stats`, queryField: "days" },
 ];

@@ -34,12 +34,12 @@ describe("tenancy: another workspace's data is never seen or touched", () => {
     expect({ status: answer.status, code: answer.body.error?.status }).toEqual({ status: 404, code: "NOT_FOUND" });
   });
 
-  it.each(scoped.filter((c) => c.write).map((c) => ({ name: c.name, c })))("a viewer of A calling $name gets permission-denied", async ({ c }) => {
+  it.each(scoped.filter((c) => c.write || c.admin).map((c) => ({ name: c.name, c })))("a viewer of A calling $name gets permission-denied", async ({ c }) => {
     const answer = await callCallable(c.name, c.input(a), viewer.idToken);
     expect({ status: answer.status, code: answer.body.error?.status }).toEqual({ status: 403, code: "PERMISSION_DENIED" });
   });
 
-  it.each(routes.map((r) => ({ name: `${r.method} ${r.path({ workspaceId: "{w}", promptId: "{p}", documentId: "{d}", executionId: "{e}" } as Fixture)}`, r })))(
+  it.each(routes.map((r) => ({ name: `${r.method} ${r.path({ workspaceId: "{w}", promptId: "{p}", documentId: "{d}", executionId: "{e}", endpointId: "{ep}", deliveryId: "{dl}", recoveryId: "{job}" } as Fixture)}`, r })))(
     "B's API key on A's $name gets 404",
     async ({ r }) => {
       const answer = await rest(r.method, r.path(a), { key: b.secret, ...(r.body ? { body: r.body } : {}) });
@@ -57,7 +57,7 @@ describe("tenancy: another workspace's data is never seen or touched", () => {
       keys.prompts = onlyPrompts.secret;
     });
 
-    it.each(routes.map((r) => ({ name: `${r.method} ${r.path({ workspaceId: "{w}", promptId: "{p}", documentId: "{d}", executionId: "{e}" } as Fixture)}`, r })))("$name gets 403", async ({ r }) => {
+    it.each(routes.map((r) => ({ name: `${r.method} ${r.path({ workspaceId: "{w}", promptId: "{p}", documentId: "{d}", executionId: "{e}", endpointId: "{ep}", deliveryId: "{dl}", recoveryId: "{job}" } as Fixture)}`, r })))("$name gets 403", async ({ r }) => {
       const key = r.path(b).includes("/executions") ? keys.prompts : keys.executions;
       const answer = await rest(r.method, r.path(b), { key: key ?? "", ...(r.body ? { body: r.body } : {}) });
       expect(answer).toMatchObject({ status: 403, body: { error: { code: "permission-denied", message: expect.any(String) } } });
