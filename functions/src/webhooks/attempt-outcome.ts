@@ -16,14 +16,25 @@ export const DEFAULT_AUTO_DISABLE: AutoDisablePolicy = { consecutiveFailures: 20
 /** The log keeps this much of a response (or of an error's message). */
 export const RESPONSE_EXCERPT_BYTES = 1024;
 
+/** A success or failure refreshes `lastSuccessAt` / `lastFailureAt` at most this often. */
+export const HEALTH_HEARTBEAT_MS = 60_000;
+
 export type AttemptOutcome = {
   decision: AttemptDecision;
   attempt: StoredAttempt;
   delivery: Partial<StoredDelivery>;
-  /** Health changes of the endpoint, or null when nothing changed. */
-  endpoint: Partial<StoredEndpoint> | null;
-  /** Set when this attempt disables the endpoint. */
-  disabled: { reason: "gone" | "failing"; consecutiveFailures: number } | null;
+  /**
+   * Endpoint health fields to write (dotted paths), or null. Only a change of state (healthy to
+   * failing, failing to healthy) or a due heartbeat writes: the endpoint document is never
+   * written once per attempt, so a busy endpoint is not one hot document.
+   */
+  health: Record<string, unknown> | null;
+  /** The failing streak (its `failingSince`, ms) this failed attempt counts towards; null for a success. */
+  streak: number | null;
+  /** With a heartbeat of a failing endpoint: refresh `consecutiveFailures` from the streak's counters. */
+  refreshCount: boolean;
+  /** This attempt disables the endpoint (410), or may (a streak past `failingForMs`: its count decides). */
+  disable: { reason: "gone" | "failing"; streak: number } | null;
 };
 
 function excerpt(response: WebhookResponse): string {
@@ -62,19 +73,21 @@ export function attemptOutcome(args: {
   else if (decision.result === "retry") update = { ...released, state: "scheduled", dueAt: Timestamp.fromMillis(now + decision.delayMs), sweepAt: Timestamp.fromMillis(now + decision.delayMs), lastReason: decision.reason };
   else update = { ...released, state: "dead", sweepAt: null, lastReason: decision.reason };
 
-  if (!endpoint) return { decision, attempt, delivery: update, endpoint: null, disabled: null };
+  const none = { health: null, streak: null, refreshCount: false, disable: null };
+  if (!endpoint) return { decision, attempt, delivery: update, ...none };
+  // `endpoint` is the snapshot the attempt was claimed with: read outside any transaction.
   const health = endpoint.health;
+  const stale = (last: Timestamp | null) => !last || now - last.toMillis() > HEALTH_HEARTBEAT_MS;
   if (ok) {
-    const stale = !health.lastSuccessAt || now - health.lastSuccessAt.toMillis() > 60_000;
-    const changed = health.consecutiveFailures > 0 || stale;
-    return { decision, attempt, delivery: update, endpoint: changed ? { health: { consecutiveFailures: 0, failingSince: null, lastSuccessAt: at, lastFailureAt: health.lastFailureAt } } : null, disabled: null };
+    if (health.failingSince || health.consecutiveFailures > 0) return { decision, attempt, delivery: update, ...none, health: { "health.consecutiveFailures": 0, "health.failingSince": null, "health.lastSuccessAt": at } };
+    return { decision, attempt, delivery: update, ...none, health: stale(health.lastSuccessAt) ? { "health.lastSuccessAt": at } : null };
   }
-  const failures = health.consecutiveFailures + 1;
-  const failingSince = health.failingSince ?? at;
-  const nextHealth = { ...health, consecutiveFailures: failures, failingSince, lastFailureAt: at };
-  let disabled: AttemptOutcome["disabled"] = null;
-  if (endpoint.enabled && decision.result === "gone") disabled = { reason: "gone", consecutiveFailures: failures };
-  else if (endpoint.enabled && failures >= args.autoDisable.consecutiveFailures && now - failingSince.toMillis() >= args.autoDisable.failingForMs) disabled = { reason: "failing", consecutiveFailures: failures };
-  const endpointUpdate: Partial<StoredEndpoint> = disabled ? { health: nextHealth, enabled: false, disabledReason: disabled.reason, updatedAt: at } : { health: nextHealth };
-  return { decision, attempt, delivery: update, endpoint: endpointUpdate, disabled };
+  const streak = health.failingSince?.toMillis() ?? now;
+  let healthUpdate: Record<string, unknown> | null = null;
+  if (!health.failingSince) healthUpdate = { "health.consecutiveFailures": 1, "health.failingSince": at, "health.lastFailureAt": at };
+  else if (stale(health.lastFailureAt)) healthUpdate = { "health.lastFailureAt": at };
+  let disable: AttemptOutcome["disable"] = null;
+  if (endpoint.enabled && decision.result === "gone") disable = { reason: "gone", streak };
+  else if (endpoint.enabled && health.failingSince && now - streak >= args.autoDisable.failingForMs) disable = { reason: "failing", streak };
+  return { decision, attempt, delivery: update, health: healthUpdate, streak, refreshCount: healthUpdate !== null && health.failingSince !== null, disable };
 }

@@ -35,7 +35,7 @@ describe("webhook retry policy", () => {
     expect(decideAttempt(DEFAULT_RETRY_POLICY, 1, ok(410), now, () => 1)).toEqual({ result: "gone", reason: "gone" });
     expect(decideAttempt(DEFAULT_RETRY_POLICY, 2, ok(400), now, () => 1)).toEqual({ result: "retry", reason: "http-4xx", delayMs: 2_000 });
     expect(decideAttempt(DEFAULT_RETRY_POLICY, 1, { kind: "error", reason: "connection", message: "" }, now, () => 1)).toEqual({ result: "retry", reason: "connection", delayMs: 1_000 });
-    expect(decideAttempt(DEFAULT_RETRY_POLICY, 5, ok(500), now, () => 1)).toEqual({ result: "exhausted", reason: "http-5xx" });
+    expect(decideAttempt(DEFAULT_RETRY_POLICY, 8, ok(500), now, () => 1)).toEqual({ result: "exhausted", reason: "http-5xx" });
   });
 
   it("honours Retry-After on 429 and 503 only", () => {

@@ -9,12 +9,16 @@ export const retryPolicySchema = z.strictObject({
   factor: z.number().min(1).max(10),
   /** Longest delay between two attempts. @default 300000 */
   maxMs: z.number().int().min(1000).max(24 * 3_600_000),
-  /** Attempts per delivery (the first included) before it is dead-lettered. @default 5 */
+  /**
+   * Attempts per delivery (the first included) before it is dead-lettered. Against a receiver
+   * failing 30% of attempts independently, 0.3^n of events end dead: 0.24% with 5, 0.007% with 8.
+   * @default 8
+   */
   maxAttempts: z.number().int().min(1).max(20),
 });
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialMs: 1_000, factor: 2, maxMs: 300_000, maxAttempts: 5 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialMs: 1_000, factor: 2, maxMs: 300_000, maxAttempts: 8 };
 
 /** A receiver's `Retry-After` is honoured up to this; a longer one is capped (the delivery is not parked for days). */
 export const MAX_RETRY_AFTER_MS = 3_600_000;

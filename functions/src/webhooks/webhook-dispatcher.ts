@@ -5,13 +5,16 @@ import type { PublishedDomainEvent } from "../events/event-stats";
 import type { EventPublisher } from "../events/outbox-publisher";
 import { appendEvent } from "../events/outbox";
 import type { Clock } from "../lib/clock";
+import { runQuery } from "../lib/firestore-queries";
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import { logger as defaultLogger, type Logger } from "../lib/logging";
 import type { RateLimiter } from "../lib/rate-limit";
 import { PoisonEventError } from "../lib/workers";
-import { attemptOutcome, DEFAULT_AUTO_DISABLE, type AutoDisablePolicy } from "./attempt-outcome";
+import { attemptOutcome, DEFAULT_AUTO_DISABLE, type AttemptOutcome, type AutoDisablePolicy } from "./attempt-outcome";
+import { countStreakFailure, streakFailures } from "./endpoint-health";
 import type { EndpointGate } from "./endpoint-gate";
 import { webhookBody } from "./webhook-catalog";
+import { WEBHOOK_QUERIES } from "./webhook-queries";
 import type { WebhookHttp, WebhookResponse } from "./webhook-http";
 import { deliveryIdOf, storedDeliverySchema, storedEndpointSchema, WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINTS, webhookIdOf, type StoredDelivery, type StoredEndpoint } from "./webhook-records";
 import { signatureHeader, type SecretBox } from "./webhook-signing";
@@ -127,7 +130,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     } catch (error) {
       throw new PoisonEventError(`Domain event ${event.id} cannot be delivered as a webhook.`, { error: error instanceof Error ? error.message.slice(0, 300) : "unknown" });
     }
-    const endpoints = await db.collection(WEBHOOK_ENDPOINTS).where("workspaceId", "==", event.workspaceId).get();
+    const endpoints = await runQuery(WEBHOOK_QUERIES.endpointsOfWorkspace, db.collection(WEBHOOK_ENDPOINTS).where("workspaceId", "==", event.workspaceId));
     let deliveries = 0;
     for (const doc of endpoints.docs) {
       const endpoint = requireRecord(doc, storedEndpointSchema, ENDPOINT);
@@ -159,7 +162,10 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
       if (delivery.state !== "scheduled") return { outcome: "skipped" };
       const now = clock.now();
       if (delivery.dueAt.toMillis() > now + EARLY_TOLERANCE_MS) return { outcome: "early" };
-      const endpoint = readRecord(await tx.get(endpointRef(delivery.endpointId)), storedEndpointSchema, ENDPOINT);
+      // Not a transactional read: every attempt would lock the endpoint document and concurrent
+      // attempts against one endpoint would queue on it. A change made meanwhile (disabled,
+      // deleted, new policy) applies from the next attempt.
+      const endpoint = readRecord(await endpointRef(delivery.endpointId).get(), storedEndpointSchema, ENDPOINT);
       if (!endpoint) {
         tx.update(ref, { state: "cancelled", sweepAt: null, lastReason: "endpoint-deleted", updatedAt: ts(now) });
         return { outcome: "cancelled" };
@@ -216,31 +222,73 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     };
   }
 
-  /** Records an attempt's answer, if this worker still owns the attempt (`token`). */
-  async function record(deliveryId: string, token: string, response: WebhookResponse, durationMs: number): Promise<DeliverOutcome> {
-    return db.runTransaction(async (tx) => {
+  /** Records an attempt's answer, if this worker still owns the attempt (`token`); `endpoint` is the claim's snapshot. */
+  async function record(deliveryId: string, token: string, endpoint: StoredEndpoint, response: WebhookResponse, durationMs: number): Promise<DeliverOutcome> {
+    const applied = await db.runTransaction(async (tx) => {
       const ref = deliveryRef(deliveryId);
       const delivery = readRecord(await tx.get(ref), storedDeliverySchema, DELIVERY);
-      if (!delivery || delivery.state !== "in_flight" || delivery.leaseToken !== token) return "lease-lost" as const;
-      const endpoint = readRecord(await tx.get(endpointRef(delivery.endpointId)), storedEndpointSchema, ENDPOINT);
+      if (!delivery || delivery.state !== "in_flight" || delivery.leaseToken !== token) return null;
       return applyOutcome(tx, deliveryId, delivery, endpoint, response, durationMs);
     });
+    if (!applied) return "lease-lost";
+    await settle(applied.followUp);
+    return applied.outcome;
   }
 
-  function applyOutcome(tx: Transaction, deliveryId: string, delivery: StoredDelivery, endpoint: StoredEndpoint | null, response: WebhookResponse, durationMs: number): DeliverOutcome {
+  type FollowUp = { endpointId: string; workspaceId: string; outcome: AttemptOutcome } | null;
+
+  /**
+   * Writes an attempt's outcome in the caller's transaction: the delivery, its stats shard and the
+   * failing streak's counter (blind writes, nothing else read). What it means for the endpoint is
+   * returned as a follow-up for `settle`, after the commit.
+   */
+  function applyOutcome(tx: Transaction, deliveryId: string, delivery: StoredDelivery, endpoint: StoredEndpoint | null, response: WebhookResponse, durationMs: number): { outcome: DeliverOutcome; followUp: FollowUp } {
     const now = clock.now();
     const outcome = attemptOutcome({ delivery, endpoint, response, durationMs, now, random, autoDisable: settings.autoDisable });
     tx.update(deliveryRef(deliveryId), outcome.delivery);
-    if (endpoint && outcome.endpoint) tx.update(endpointRef(delivery.endpointId), outcome.endpoint);
     recordAttemptStat(db, tx, { endpointId: delivery.endpointId, workspaceId: delivery.workspaceId, eventType: delivery.eventType, ok: outcome.attempt.ok, reason: outcome.attempt.reason, durationMs, at: now }, random);
-    if (endpoint && outcome.disabled) {
-      const data = { endpointId: delivery.endpointId, url: new URL(endpoint.url).origin, reason: outcome.disabled.reason, consecutiveFailures: outcome.disabled.consecutiveFailures };
-      appendEvent(db, tx, { type: "webhook.endpoint_disabled", workspaceId: delivery.workspaceId, subject: `webhookEndpoints/${delivery.endpointId}`, occurredAt: now, data });
-      log.warn("webhook_endpoint_disabled", { endpointId: delivery.endpointId, workspaceId: delivery.workspaceId, reason: outcome.disabled.reason, consecutiveFailures: outcome.disabled.consecutiveFailures });
-    }
+    if (endpoint && outcome.streak !== null) countStreakFailure(db, tx, delivery.endpointId, outcome.streak, now, random);
     const result = outcome.decision.result;
     if (result === "exhausted" || result === "gone") log.warn("webhook_dead_lettered", { deliveryId, endpointId: delivery.endpointId, reason: outcome.decision.reason, attempts: delivery.roundAttempts });
-    return result === "delivered" ? "delivered" : result === "retry" ? "retry" : "dead";
+    return { outcome: result === "delivered" ? "delivered" : result === "retry" ? "retry" : "dead", followUp: endpoint ? { endpointId: delivery.endpointId, workspaceId: delivery.workspaceId, outcome } : null };
+  }
+
+  /**
+   * The endpoint's side of a recorded attempt: its health on a change of state or a heartbeat, and
+   * disabling it. Best effort (health is advisory; the next attempt writes it again): a failure
+   * here is logged, never turned into a retry of an attempt that is already recorded.
+   */
+  async function settle(followUp: FollowUp): Promise<void> {
+    if (!followUp) return;
+    const { endpointId, outcome } = followUp;
+    try {
+      if (outcome.health) {
+        const update = { ...outcome.health };
+        if (outcome.refreshCount && outcome.streak !== null) update["health.consecutiveFailures"] = await streakFailures(db, endpointId, outcome.streak);
+        await endpointRef(endpointId).update(update);
+      }
+      if (outcome.disable) await disable(followUp.workspaceId, endpointId, outcome.disable);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 5) return;
+      log.warn("webhook_health_not_updated", { endpointId, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** Disables an endpoint (410 at once; a long streak once its count reaches the policy's), with its domain event in the same transaction. */
+  async function disable(workspaceId: string, endpointId: string, { reason, streak }: { reason: "gone" | "failing"; streak: number }): Promise<void> {
+    const failures = await streakFailures(db, endpointId, streak);
+    if (reason === "failing" && failures < settings.autoDisable.consecutiveFailures) return;
+    await db.runTransaction(async (tx) => {
+      const endpoint = readRecord(await tx.get(endpointRef(endpointId)), storedEndpointSchema, ENDPOINT);
+      // Already disabled, or a success ended the streak meanwhile.
+      if (!endpoint?.enabled || (reason === "failing" && endpoint.health.failingSince?.toMillis() !== streak)) return;
+      const at = ts(clock.now());
+      const consecutiveFailures = Math.max(1, failures);
+      tx.update(endpointRef(endpointId), { enabled: false, disabledReason: reason, updatedAt: at, "health.consecutiveFailures": consecutiveFailures, "health.lastFailureAt": at });
+      const data = { endpointId, url: new URL(endpoint.url).origin, reason, consecutiveFailures };
+      appendEvent(db, tx, { type: "webhook.endpoint_disabled", workspaceId, subject: `webhookEndpoints/${endpointId}`, occurredAt: at.toMillis(), data });
+      log.warn("webhook_endpoint_disabled", { endpointId, workspaceId, reason, consecutiveFailures });
+    });
   }
 
   /** One attempt of one delivery; a duplicate, early or stale message is a no-op. */
@@ -258,13 +306,13 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
       const headers = headersFor(delivery, deliveryId, delivery.endpointId, endpoint, timestamp);
       const started = performance.now();
       const response = await deps.http({ url: endpoint.url, headers, body: delivery.payload, timeoutMs: settings.attemptTimeoutMs });
-      return await record(deliveryId, token, response, performance.now() - started);
+      return await record(deliveryId, token, endpoint, response, performance.now() - started);
     } finally {
       await deps.gate.release(delivery.endpointId, token);
     }
   }
 
-  return { fanOut, deliver, sendTest, publish, applyOutcome, deliveryRef, settings };
+  return { fanOut, deliver, sendTest, publish, applyOutcome, settle, deliveryRef, endpointRef, settings };
 }
 
 export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;

@@ -12,11 +12,14 @@ import { retryPolicySchema } from "./retry-policy";
  *   idempotent); `webhook-id` is derived from it, so it is the same on every attempt and replay.
  * - `webhookStats/{endpointId}_{day}_{shard}`: attempt counters, sharded to spread writes.
  * - `webhookRecoveries/{jobId}`: a recover-since-T job and its cursor.
+ * - `webhookStreaks/{endpointId}_{failingSince}_{shard}`: failed attempts of a failing streak
+ *   (endpoint-health.ts), so health never makes the endpoint document hot.
  */
 export const WEBHOOK_ENDPOINTS = "webhookEndpoints";
 export const WEBHOOK_DELIVERIES = "webhookDeliveries";
 export const WEBHOOK_STATS = "webhookStats";
 export const WEBHOOK_RECOVERIES = "webhookRecoveries";
+export const WEBHOOK_STREAKS = "webhookStreaks";
 
 export const deliveryIdOf = (endpointId: string, eventId: string) => `${endpointId}_${eventId}`;
 export const webhookIdOf = (deliveryId: string) => `msg_${deliveryId}`;
@@ -31,6 +34,10 @@ const sealedSecretSchema = z.object({
 });
 export type SealedSecret = z.infer<typeof sealedSecretSchema>;
 
+/**
+ * Written only when the state changes (healthy to failing and back) or a heartbeat is due (once a
+ * minute); `consecutiveFailures` is refreshed from the streak counters on those writes.
+ */
 export const endpointHealthSchema = z.object({
   consecutiveFailures: z.number().int().nonnegative(),
   /** The first failed attempt of the current failing streak. */

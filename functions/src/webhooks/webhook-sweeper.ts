@@ -1,14 +1,16 @@
 import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
 import type { Clock } from "../lib/clock";
+import { runQuery } from "../lib/firestore-queries";
 import { readRecord, requireRecord } from "../lib/firestore-records";
 import { logger as defaultLogger, type Logger } from "../lib/logging";
 import type { WebhookDispatcher } from "./webhook-dispatcher";
-import { storedDeliverySchema, storedEndpointSchema, storedRecoverySchema, WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINTS, WEBHOOK_RECOVERIES, type DeliveryState } from "./webhook-records";
+import { WEBHOOK_QUERIES } from "./webhook-queries";
+import { storedDeliverySchema, storedEndpointSchema, storedRecoverySchema, WEBHOOK_DELIVERIES, WEBHOOK_RECOVERIES, type DeliveryState } from "./webhook-records";
 
 export type SweeperDeps = {
   db: Pick<Firestore, "collection" | "doc" | "runTransaction">;
   clock: Clock;
-  dispatcher: Pick<WebhookDispatcher, "publish" | "applyOutcome" | "deliveryRef" | "settings">;
+  dispatcher: Pick<WebhookDispatcher, "publish" | "applyOutcome" | "settle" | "deliveryRef" | "endpointRef" | "settings">;
   logger?: Logger;
   /** Deliveries scanned per recovery batch. @default 200 */
   recoveryBatch?: number;
@@ -36,7 +38,9 @@ export function createWebhookSweeper(deps: SweeperDeps) {
   /** Looks at one swept delivery; returns whether a message was published. */
   async function sweepOne(id: string): Promise<"published" | "interrupted" | "none"> {
     const ref = dispatcher.deliveryRef(id);
+    let followUp: Parameters<WebhookDispatcher["settle"]>[0] = null;
     const action = await db.runTransaction(async (tx) => {
+      followUp = null;
       const delivery = readRecord(await tx.get(ref), storedDeliverySchema, DELIVERY);
       const now = clock.now();
       if (!delivery || !delivery.sweepAt || delivery.sweepAt.toMillis() > now) return "none" as const;
@@ -45,13 +49,16 @@ export function createWebhookSweeper(deps: SweeperDeps) {
         return "published" as const;
       }
       if (delivery.state === "in_flight" && delivery.leaseUntil && delivery.leaseUntil.toMillis() <= now) {
-        const endpoint = readRecord(await tx.get(db.doc(`${WEBHOOK_ENDPOINTS}/${delivery.endpointId}`)), storedEndpointSchema, { kind: "webhook endpoint" });
-        const result = dispatcher.applyOutcome(tx, id, delivery, endpoint, { kind: "error", reason: "interrupted", message: "The worker stopped before the attempt was recorded." }, dispatcher.settings.leaseMs);
-        return result === "retry" ? ("interrupted" as const) : ("none" as const);
+        // A plain read, as when an attempt is claimed: the endpoint document is never locked per delivery.
+        const endpoint = readRecord(await dispatcher.endpointRef(delivery.endpointId).get(), storedEndpointSchema, { kind: "webhook endpoint" });
+        const applied = dispatcher.applyOutcome(tx, id, delivery, endpoint, { kind: "error", reason: "interrupted", message: "The worker stopped before the attempt was recorded." }, dispatcher.settings.leaseMs);
+        followUp = applied.followUp;
+        return applied.outcome === "retry" ? ("interrupted" as const) : ("none" as const);
       }
       if (delivery.state !== "in_flight") tx.update(ref, { sweepAt: null });
       return "none" as const;
     });
+    await dispatcher.settle(followUp);
     if (action === "published") await dispatcher.publish(id);
     if (action === "interrupted") log.warn("webhook_attempt_interrupted", { deliveryId: id });
     return action;
@@ -93,7 +100,7 @@ export function createWebhookSweeper(deps: SweeperDeps) {
       if (job.endpointId) query = query.where("endpointId", "==", job.endpointId);
       query = query.where("createdAt", ">=", job.since).orderBy("createdAt").orderBy(FieldPath.documentId());
       if (job.cursor) query = query.startAfter(job.cursor.createdAt, job.cursor.id);
-      const page = await query.limit(recoveryBatch).get();
+      const page = await runQuery(WEBHOOK_QUERIES.recoveryScan, query.limit(recoveryBatch));
       const candidates = page.docs.filter((doc) => RECOVERABLE.has(requireRecord(doc, storedDeliverySchema, DELIVERY).state));
       let requeued = 0;
       await inParallel(candidates, async (doc) => {
@@ -120,7 +127,7 @@ export function createWebhookSweeper(deps: SweeperDeps) {
 
     async sweep(): Promise<{ published: number; interrupted: number; recoveries: number }> {
       const now = clock.now();
-      const due = await db.collection(WEBHOOK_DELIVERIES).where("sweepAt", "<=", ts(now)).orderBy("sweepAt").limit(dispatcher.settings.sweepBatch).get();
+      const due = await runQuery(WEBHOOK_QUERIES.due, db.collection(WEBHOOK_DELIVERIES).where("sweepAt", "<=", ts(now)).orderBy("sweepAt").limit(dispatcher.settings.sweepBatch));
       let published = 0;
       let interrupted = 0;
       await inParallel(due.docs, async (doc) => {
@@ -128,7 +135,7 @@ export function createWebhookSweeper(deps: SweeperDeps) {
         if (action === "published") published++;
         if (action === "interrupted") interrupted++;
       });
-      const jobs = await db.collection(WEBHOOK_RECOVERIES).where("status", "==", "running").limit(20).get();
+      const jobs = await runQuery(WEBHOOK_QUERIES.runningRecoveries, db.collection(WEBHOOK_RECOVERIES).where("status", "==", "running").limit(20));
       const deadline = clock.now() + (deps.recoveryBudgetMs ?? 30_000);
       for (const job of jobs.docs) await advanceRecovery(job.id, deadline);
       if (published + interrupted > 0) log.info("webhook_swept", { published, interrupted, recoveries: jobs.size });

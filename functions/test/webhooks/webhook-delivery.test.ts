@@ -102,6 +102,30 @@ describe("webhook delivery against local receivers", () => {
     expect(r.received).toHaveLength(1);
   });
 
+  it("disables an endpoint only after 20 failures in a row over 24 h, counted without writing the endpoint per attempt", async () => {
+    const { h, r, endpoint } = await setup(() => ({ status: 500 }));
+    await h.webhooks.update(h.owner, { workspaceId: h.workspaceId, endpointId: endpoint.id, retry: { maxAttempts: 1 } });
+    const updates: number[] = [];
+    const unsubscribe = h.db.doc(`webhookEndpoints/${endpoint.id}`).onSnapshot((snap) => updates.push(snap.updateTime?.toMillis() ?? 0));
+    // 10 failures at once: one state change (healthy to failing), not 10 writes.
+    await Promise.all(Array.from({ length: 10 }, () => h.dispatcher.fanOut(h.event())));
+    await h.drain();
+    expect(await h.webhooks.get(h.owner, h.workspaceId, endpoint.id)).toMatchObject({ state: "failing", enabled: true });
+    for (let i = 0; i < 12; i++) {
+      h.clock.advance(2 * 3_600_000);
+      await h.dispatcher.fanOut(h.event());
+      await h.drain();
+    }
+    unsubscribe();
+    const view = await h.webhooks.get(h.owner, h.workspaceId, endpoint.id);
+    expect(view).toMatchObject({ enabled: false, disabledReason: "failing", state: "disabled", consecutiveFailures: 22 });
+    expect(r.received).toHaveLength(22);
+    // The first snapshot, the policy update, one per 2-hourly heartbeat (12) and the disabling at most.
+    expect(updates.length).toBeLessThanOrEqual(16);
+    const events = await h.db.collection("events").where("workspaceId", "==", h.workspaceId).where("type", "==", "webhook.endpoint_disabled").get();
+    expect(events.docs.map((d) => d.get("data"))).toEqual([expect.objectContaining({ endpointId: endpoint.id, reason: "failing", consecutiveFailures: 22 })]);
+  });
+
   it("honours Retry-After on 429", async () => {
     const { h, r, endpoint } = await setup((n) => (n === 1 ? { status: 429, headers: { "retry-after": "120" } } : { status: 200 }));
     const event = h.event();

@@ -6,7 +6,7 @@ import { passThroughCache } from "../../src/lib/cache";
 import { manualClock } from "../../src/lib/clock";
 import { createMemoryGate } from "../../src/webhooks/endpoint-gate";
 import { createWebhookDispatcher, type DispatcherSettings } from "../../src/webhooks/webhook-dispatcher";
-import { createWebhookHttp } from "../../src/webhooks/webhook-http";
+import { createWebhookHttp, type WebhookHttp } from "../../src/webhooks/webhook-http";
 import { createWebhookService } from "../../src/webhooks/webhook-service";
 import { createSecretBox } from "../../src/webhooks/webhook-signing";
 import { createWebhookSweeper } from "../../src/webhooks/webhook-sweeper";
@@ -62,7 +62,7 @@ function verifies(secret: string, body: string, headers: Record<string, string>)
 }
 
 /** The webhook graph on the local Firestore with a manual clock, a capturing publisher and the real transport (loopback allowed). */
-export async function webhookHarness(settings: Partial<DispatcherSettings> = {}, options: { random?: () => number } = {}) {
+export async function webhookHarness(settings: Partial<DispatcherSettings> = {}, options: { random?: () => number; http?: WebhookHttp; drainConcurrency?: number } = {}) {
   const ws = await freshWorkspace("wh");
   const clock = manualClock(Date.now());
   const published: string[] = [];
@@ -77,7 +77,7 @@ export async function webhookHarness(settings: Partial<DispatcherSettings> = {},
     db: ws.db,
     clock,
     publisher,
-    http: createWebhookHttp({ allowLoopback: true, allowHttp: true }),
+    http: options.http ?? createWebhookHttp({ allowLoopback: true, allowHttp: true }),
     secrets,
     gate: createMemoryGate(),
     limiter: null,
@@ -88,12 +88,16 @@ export async function webhookHarness(settings: Partial<DispatcherSettings> = {},
   const access = createAccessControl({ db: ws.db, cache: passThroughCache });
   const webhooks = createWebhookService({ db: ws.db, clock, access, secrets, dispatcher, sweeper, allowLocalUrls: true });
 
-  /** Delivers every published message (and what the deliveries publish in turn), like the Pub/Sub worker would. */
+  /**
+   * Delivers every published message (and what the deliveries publish in turn), like the Pub/Sub
+   * worker would: at most `drainConcurrency` at once, as a subscription's flow control and the
+   * function's instances bound it in production.
+   */
   async function drain(): Promise<void> {
-    while (published.length > 0) {
-      const batch = published.splice(0, published.length);
-      await Promise.all(batch.map((id) => dispatcher.deliver(id)));
-    }
+    const worker = async () => {
+      for (let id = published.shift(); id !== undefined; id = published.shift()) await dispatcher.deliver(id);
+    };
+    while (published.length > 0) await Promise.all(Array.from({ length: options.drainConcurrency ?? 32 }, worker));
   }
 
   /** Moves time on by `ms`, sweeps and delivers what became due. */
