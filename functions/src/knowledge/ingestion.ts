@@ -1,4 +1,5 @@
 import { FieldValue, Timestamp, type Firestore, type Query } from "firebase-admin/firestore";
+import { appendEvent } from "../events/outbox";
 import type { Clock } from "../lib/clock";
 import { isAppError, UnavailableError } from "../lib/errors";
 import { queryShape, runQuery, type QueryShape } from "../lib/firestore-queries";
@@ -162,6 +163,7 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
         updatedAt: at,
         readyAt: at,
       });
+      appendEvent(db, tx, { type: "document.ready", workspaceId: job.workspaceId, subject: `documents/${job.documentId}`, occurredAt: at.toMillis(), data: { documentId: job.documentId, chunkCount } });
       return { outcome: "ready" as const, previous: doc.activeGeneration };
     });
   }
@@ -170,7 +172,10 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
     const ref = db.doc(documentPath(job.workspaceId, job.documentId));
     await db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
-      if (snap.exists && snap.get("latestGeneration") === job.generation) tx.update(ref, { status: "failed", error: failure.message, failure, updatedAt: now() });
+      if (!snap.exists || snap.get("latestGeneration") !== job.generation) return;
+      const at = now();
+      tx.update(ref, { status: "failed", error: failure.message, failure, updatedAt: at });
+      appendEvent(db, tx, { type: "document.failed", workspaceId: job.workspaceId, subject: `documents/${job.documentId}`, occurredAt: at.toMillis(), data: { documentId: job.documentId, failureCode: failure.code } });
     });
   }
 

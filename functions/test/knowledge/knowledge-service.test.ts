@@ -46,6 +46,12 @@ function failingProvider(): LlmProvider {
   return { ...createLocalProvider(), embed: async () => Promise.reject(new Error("upstream exploded with key sk-abcdefghijklmnopqrstuvwxyz")) };
 }
 
+/** The workspace's `document.*` domain events (type, subject, data). */
+async function documentEvents(db: Firestore, workspaceId: string) {
+  const snap = await db.collection("events").where("workspaceId", "==", workspaceId).get();
+  return snap.docs.filter((d) => String(d.get("type")).startsWith("document.")).map((d) => ({ type: d.get("type") as string, subject: d.get("subject") as string, data: d.get("data") as unknown }));
+}
+
 describe("knowledge base on the real Firestore", () => {
   it("ingests Markdown documents and retrieves the right chunk with a citation", async () => {
     const { knowledge, owner, workspaceId, docs } = await workspaceWithCorpus();
@@ -126,6 +132,7 @@ describe("knowledge base on the real Firestore", () => {
 
     expect(doc).toMatchObject({ status: "failed", activeGeneration: 0, error: "Ingestion failed. Reingest the document to try again." });
     expect(await storedChunks(ws.db, ws.workspaceId, doc.id)).toEqual([]);
+    expect(await documentEvents(ws.db, ws.workspaceId)).toEqual([{ type: "document.failed", subject: `documents/${doc.id}`, data: { documentId: doc.id, failureCode: "internal" } }]);
   });
 
   it("keeps serving the previous chunks when a reingest fails", async () => {
@@ -136,6 +143,9 @@ describe("knowledge base on the real Firestore", () => {
     const failed = await knowledgeService({ db: ws.db, access: ws.access, provider: failingProvider() }).reingestDocument(ws.owner, ws.workspaceId, doc.id, { text: "Replacement text." });
 
     expect(failed).toMatchObject({ status: "failed", activeGeneration: 1 });
+    // Each status change wrote its event with it: ready (generation 1), then failed (generation 2).
+    expect((await documentEvents(ws.db, ws.workspaceId)).map((e) => e.type).sort()).toEqual(["document.failed", "document.ready"]);
+    expect(await documentEvents(ws.db, ws.workspaceId)).toContainEqual({ type: "document.ready", subject: `documents/${doc.id}`, data: { documentId: doc.id, chunkCount: 1 } });
     const results = await good.retrieve(ws.owner, ws.workspaceId, { query: "lighthouses ships" });
     expect(results.map((r) => r.text)).toEqual(["Lighthouses guide ships along rocky coasts."]);
     expect((await storedChunks(ws.db, ws.workspaceId, doc.id)).map((c) => c.generation)).toEqual([1]);
