@@ -10,18 +10,30 @@ const emit = http.Server.prototype.emit;
 const waiting = [];
 let active = 0;
 
+function startWaiting() {
+  while (active < limit && waiting.length > 0) waiting.shift()();
+}
+
 http.Server.prototype.emit = function gatedEmit(event, req, res) {
   if (event !== "request") return emit.apply(this, arguments);
-  const run = () => {
-    active += 1;
-    res.once("close", () => {
+  let state = "waiting";
+  // Listening from arrival: a client that leaves while its request waits has its 'close' now,
+  // and the request is dropped (as the front end drops it) instead of holding a slot for ever.
+  res.once("close", () => {
+    if (state === "running") {
       active -= 1;
-      const next = waiting.shift();
-      if (next) next();
-    });
+      state = "done";
+      startWaiting();
+    } else {
+      state = "done";
+    }
+  });
+  waiting.push(() => {
+    if (state !== "waiting") return;
+    state = "running";
+    active += 1;
     emit.call(this, event, req, res);
-  };
-  if (active < limit) run();
-  else waiting.push(run);
+  });
+  startWaiting();
   return true;
 };

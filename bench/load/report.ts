@@ -64,7 +64,8 @@ export function rssTrend(samples: RssSample[]): { slopeMiBPerMinute: number; gro
   return { slopeMiBPerMinute: slope, growthMiB, flat: growthMiB < Math.max(5, 0.05 * my) };
 }
 
-export type Regression = { target: string; connections: number; what: string; before: number; after: number; change: number };
+/** `machine`: a baseline moved (the machine or its load changed); `regression`: a product row got worse relative to its baseline. */
+export type Regression = { kind: "regression" | "machine"; target: string; connections: number; what: string; before: number; after: number; change: number };
 
 /**
  * Rows that got worse than `threshold` (0.15 = 15%). Throughput is compared as the ratio to the
@@ -84,9 +85,10 @@ export function compareReports(before: Report, after: Report, threshold: number)
     const thr = (r: Row, b: Row | undefined): number => (normalise && b ? r.rps / b.rps : r.rps);
     const p95 = (r: Row, b: Row | undefined): number => (normalise && b ? r.p95 / b.p95 : r.p95);
     const [t0, t1] = [thr(old, oldBase), thr(row, newBase)];
-    if (t0 > 0 && (t0 - t1) / t0 > threshold) found.push({ target: row.target, connections: row.connections, what: normalise ? "throughput (x one-read)" : "req/s", before: t0, after: t1, change: (t1 - t0) / t0 });
+    const kind = isBaseline ? "machine" : "regression";
+    if (t0 > 0 && (t0 - t1) / t0 > threshold) found.push({ kind, target: row.target, connections: row.connections, what: normalise ? "throughput (x one-read)" : "req/s", before: t0, after: t1, change: (t1 - t0) / t0 });
     const [l0, l1] = [p95(old, oldBase), p95(row, newBase)];
-    if (l0 > 0 && (l1 - l0) / l0 > threshold) found.push({ target: row.target, connections: row.connections, what: normalise ? "p95 (x one-read p95)" : "p95 ms", before: l0, after: l1, change: (l1 - l0) / l0 });
+    if (l0 > 0 && (l1 - l0) / l0 > threshold) found.push({ kind, target: row.target, connections: row.connections, what: normalise ? "p95 (x one-read p95)" : "p95 ms", before: l0, after: l1, change: (l1 - l0) / l0 });
   }
   return found;
 }
