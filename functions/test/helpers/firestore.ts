@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Firestore } from "firebase-admin/firestore";
 import { firestore } from "../../src/app/clients";
 import { createAccessControl } from "../../src/identity/access-control";
 import type { Principal } from "../../src/identity/principal";
@@ -24,10 +25,10 @@ export function uniqueUid(prefix = "u"): string {
 
 /**
  * A fresh workspace owned by a fresh user, for tests that need one of their own. Services built
- * on it share `cache` (by default one that caches nothing).
+ * on it share `cache` (by default one that caches nothing); `db` is the local server's default
+ * database unless another is given.
  */
-export async function freshWorkspace(prefix = "ws", cache: ReadThroughCache = passThroughCache) {
-  const db = testDb();
+export async function freshWorkspace(prefix = "ws", cache: ReadThroughCache = passThroughCache, db: Firestore = testDb()) {
   const access = createAccessControl({ db, cache });
   const workspaces = createWorkspaceService({ db, clock: systemClock, access, cache });
   const ownerUid = uniqueUid(`${prefix}-owner`);

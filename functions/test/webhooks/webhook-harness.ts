@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Firestore } from "firebase-admin/firestore";
 import { Webhook } from "standardwebhooks";
 import { createAccessControl } from "../../src/identity/access-control";
 import { passThroughCache } from "../../src/lib/cache";
@@ -62,8 +63,8 @@ function verifies(secret: string, body: string, headers: Record<string, string>)
 }
 
 /** The webhook graph on the local Firestore with a manual clock, a capturing publisher and the real transport (loopback allowed). */
-export async function webhookHarness(settings: Partial<DispatcherSettings> = {}, options: { random?: () => number; http?: WebhookHttp; drainConcurrency?: number } = {}) {
-  const ws = await freshWorkspace("wh");
+export async function webhookHarness(settings: Partial<DispatcherSettings> = {}, options: { random?: () => number; http?: WebhookHttp; drainConcurrency?: number; db?: Firestore } = {}) {
+  const ws = await freshWorkspace("wh", undefined, options.db);
   const clock = manualClock(Date.now());
   const published: string[] = [];
   const publisher = {

@@ -1,3 +1,5 @@
+import { getFirestore } from "firebase-admin/firestore";
+import { firebaseApp } from "../../src/app/clients";
 import { WEBHOOK_DELIVERIES } from "../../src/webhooks/webhook-records";
 import type { WebhookHttp } from "../../src/webhooks/webhook-http";
 import { webhookHarness } from "./webhook-harness";
@@ -30,7 +32,11 @@ describe("webhook reliability", () => {
     };
     // Auto-disable is out of scope here (a 30% failure rate never fails 20 in a row for a day anyway).
     const started = Date.now();
-    const h = await webhookHarness({}, { http, random: seeded(7) });
+    // A database of its own: the sweeper looks at every due delivery, and this test's clock runs
+    // minutes ahead, so on the shared database it would take other tests' retries.
+    const db = getFirestore(firebaseApp(), "webhook-reliability");
+    db.settings({ ignoreUndefinedProperties: true });
+    const h = await webhookHarness({}, { http, random: seeded(7), db });
     const { endpoint } = await h.webhooks.create(h.owner, { workspaceId: h.workspaceId, url: "https://receiver.example.com/hook", eventTypes: ["execution.completed"], limits: { concurrency: 100 } });
     for (let i = 0; i < EVENTS; i += 50) await Promise.all(Array.from({ length: 50 }, () => h.dispatcher.fanOut(h.event())));
     await h.drain();
