@@ -16,12 +16,12 @@ export async function enterpriseUser(prefix: string): Promise<TestUser> {
 }
 
 /** One HTTP request, its body sent byte for byte as given, on a connection of its own. */
-export function httpRequest(url: string, init: { method: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; text: string; contentType: string }> {
+export function httpRequest(url: string, init: { method: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; text: string; contentType: string; requestId: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method, headers: { ...(init.headers ?? {}), Connection: "close" }, agent: false, timeout: 60_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), contentType: String(res.headers["content-type"] ?? "") }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), contentType: String(res.headers["content-type"] ?? ""), requestId: String(res.headers["x-request-id"] ?? "") }));
       res.on("error", reject);
     });
     req.on("timeout", () => req.destroy(new Error(`${init.method} ${url} timed out`)));
