@@ -31,7 +31,7 @@ function sourceFiles(dir: string): string[] {
 
 // A query awaited directly: `.get()` straight after a query builder, a variable named *query,
 // or a transaction read of a query or aggregation.
-const DIRECT_QUERY_GET = [/\.(where|orderBy|limit|limitToLast|findNearest|count|select|startAfter|startAt|offset)\([^;]*\)\s*\.get\(\)/, /\b\w*[qQ]uery\.get\(\)/, /\btx\.get\([^)]*\b(collection|collectionGroup|where|count)\(/];
+const DIRECT_QUERY_GET = [/\.collection(Group)?\([^()]*\)\.get\(\)/, /\.(where|orderBy|limit|limitToLast|findNearest|count|select|startAfter|startAt|offset)\([^;]*\)\s*\.get\(\)/, /\b\w*[qQ]uery\.get\(\)/, /\btx\.get\([^)]*\b(collection|collectionGroup|where|count)\(/];
 
 describe("Firestore indexes", () => {
   const shapes = registeredQueryShapes();

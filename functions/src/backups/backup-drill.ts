@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
+import { runQuery } from "../lib/firestore-queries";
 import type { BackupDeps } from "./backup-deps";
+import { BACKUP_QUERIES } from "./backup-queries";
 import type { BackupRestore } from "./backup-restore";
 import { createBackupTelemetry } from "./backup-telemetry";
 import { BACKUPS, DRILLS, INCREMENTALS, INCREMENTAL_STATE, TOMBSTONES, backupManifest, type DrillRecord } from "./backups-records";
@@ -24,7 +26,7 @@ export function createBackupDrill(deps: Pick<BackupDeps, "db" | "clock" | "logge
 
   async function run(): Promise<DrillRecord> {
     const startedAt = deps.clock.now();
-    const newest = await deps.db.collection(BACKUPS).where("status", "==", "verified").orderBy("startedAt", "desc").limit(1).get();
+    const newest = await runQuery(BACKUP_QUERIES.newestVerified, deps.db.collection(BACKUPS).where("status", "==", "verified").orderBy("startedAt", "desc").limit(1));
     if (newest.empty) throw new Error("No verified backup to drill");
     const backup = backupManifest.parse(newest.docs[0]!.data());
     const projectId = backup.database.split("/")[1]!;
@@ -37,11 +39,11 @@ export function createBackupDrill(deps: Pick<BackupDeps, "db" | "clock" | "logge
     let sampled = 0;
     for (const collection of await deps.db.listCollections()) {
       if (NOT_COMPARED.has(collection.id)) continue;
-      const [source, restored] = await Promise.all([collection.count().get(), scratch.collection(collection.id).count().get()]);
+      const [source, restored] = await Promise.all([runQuery(BACKUP_QUERIES.drillCount, collection.count()), runQuery(BACKUP_QUERIES.drillCount, scratch.collection(collection.id).count())]);
       counts[collection.id] = { source: source.data().count, restored: restored.data().count };
-      const recent = await collection.where("updatedAt", ">", new Date(replayedTo)).count().get();
+      const recent = await runQuery(BACKUP_QUERIES.drillRecent, collection.where("updatedAt", ">", new Date(replayedTo)).count());
       if (Math.abs(source.data().count - restored.data().count) > recent.data().count) mismatches.push(`${collection.id}: ${source.data().count} documents live, ${restored.data().count} restored`);
-      const sample = await collection.limit(SAMPLE_PER_COLLECTION).get();
+      const sample = await runQuery(BACKUP_QUERIES.drillSample, collection.limit(SAMPLE_PER_COLLECTION));
       for (const doc of sample.docs) {
         const updatedAt = doc.get("updatedAt") as { toMillis?: () => number } | undefined;
         if (typeof updatedAt?.toMillis === "function" && updatedAt.toMillis() > replayedTo) continue;

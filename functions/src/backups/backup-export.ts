@@ -1,4 +1,6 @@
+import { runQuery } from "../lib/firestore-queries";
 import type { BackupDeps } from "./backup-deps";
+import { BACKUP_QUERIES } from "./backup-queries";
 import { createBackupTelemetry } from "./backup-telemetry";
 import { BACKUPS, backupIdFor, backupManifest, backupPrefix, type BackupManifest, type RegionCopy, type StoredObject } from "./backups-records";
 import { describeObject } from "./checksums";
@@ -107,7 +109,7 @@ export function createBackupExports(deps: BackupDeps) {
 
   /** Manifests the poller looks at: exports running, replications under way. */
   async function active(): Promise<BackupManifest[]> {
-    const snap = await db.collection(BACKUPS).where("status", "in", ["exporting", "replicating"]).get();
+    const snap = await runQuery(BACKUP_QUERIES.active, db.collection(BACKUPS).where("status", "in", ["exporting", "replicating"]));
     return snap.docs.map((d) => backupManifest.parse(d.data()));
   }
 

@@ -1,5 +1,7 @@
 import { Timestamp, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
+import { runQuery, type QueryShape } from "../lib/firestore-queries";
 import type { BackupDeps } from "./backup-deps";
+import { BACKUP_QUERIES, incrementalScanShape } from "./backup-queries";
 import { createBackupTelemetry } from "./backup-telemetry";
 import { BACKUPS, INCREMENTAL_STATE, INCREMENTALS, TOMBSTONES, incrementalState, type IncrementalRecord } from "./backups-records";
 import { describeObject, verifyCopy } from "./checksums";
@@ -25,14 +27,14 @@ export function createIncrementalBackups(deps: BackupDeps) {
     const snap = await stateRef.get();
     if (snap.exists) return incrementalState.parse(snap.data()).watermark;
     // First run: from the newest export, which already holds everything before it.
-    const newest = await db.collection(BACKUPS).orderBy("startedAt", "desc").limit(1).get();
+    const newest = await runQuery(BACKUP_QUERIES.newest, db.collection(BACKUPS).orderBy("startedAt", "desc").limit(1));
     return newest.empty ? 0 : Number(newest.docs[0]!.get("startedAt"));
   }
 
-  async function pages(query: Query, field: string, visit: (doc: QueryDocumentSnapshot) => void): Promise<void> {
+  async function pages(shape: QueryShape, query: Query, field: string, visit: (doc: QueryDocumentSnapshot) => void): Promise<void> {
     let last: QueryDocumentSnapshot | undefined;
     for (;;) {
-      const page = await (last ? query.orderBy(field).startAfter(last) : query.orderBy(field)).limit(PAGE).get();
+      const page = await runQuery(shape, (last ? query.orderBy(field).startAfter(last) : query.orderBy(field)).limit(PAGE));
       page.docs.forEach(visit);
       if (page.size < PAGE) return;
       last = page.docs[page.size - 1];
@@ -45,12 +47,12 @@ export function createIncrementalBackups(deps: BackupDeps) {
     const hi = Timestamp.fromMillis(to);
     for (const group of settings.incrementalCollections) {
       const query = db.collectionGroup(group).where("updatedAt", ">", lo).where("updatedAt", "<=", hi);
-      await pages(query, "updatedAt", (doc) => {
+      await pages(incrementalScanShape(group), query, "updatedAt", (doc) => {
         const at = doc.get("updatedAt");
         lines.push({ op: "put", path: doc.ref.path, at: at instanceof Timestamp ? at.toMillis() : to, data: encodeValue(doc.data()) });
       });
     }
-    await pages(db.collection(TOMBSTONES).where("deletedAt", ">", lo).where("deletedAt", "<=", hi), "deletedAt", (doc) => {
+    await pages(BACKUP_QUERIES.tombstones, db.collection(TOMBSTONES).where("deletedAt", ">", lo).where("deletedAt", "<=", hi), "deletedAt", (doc) => {
       lines.push({ op: "delete", path: String(doc.get("path")), at: (doc.get("deletedAt") as Timestamp).toMillis() });
     });
     // Replay applies lines in this order: a document deleted then re-created ends up present.

@@ -1,6 +1,7 @@
 import { defineInt, defineString } from "firebase-functions/params";
 import { z } from "zod";
 import { DEFAULT_BACKUP_SETTINGS, type BackupSettings } from "./backup-deps";
+import { DEFAULT_INCREMENTAL_COLLECTIONS } from "./backup-queries";
 
 /** Deploy-time settings of backups (docs/backups.md). Buckets default to names derived from the project. */
 export const backupParams = {
@@ -9,7 +10,7 @@ export const backupParams = {
   regionBucketPattern: defineString("BACKUP_REGION_BUCKET_PATTERN", { default: "{project}-backups-{region}", description: "Bucket name per region." }),
   dailyRetentionDays: defineInt("BACKUP_DAILY_RETENTION_DAYS", { default: DEFAULT_BACKUP_SETTINGS.dailyRetentionDays, description: "Days daily backups are kept." }),
   monthlyRetentionYears: defineInt("BACKUP_MONTHLY_RETENTION_YEARS", { default: DEFAULT_BACKUP_SETTINGS.monthlyRetentionYears, description: "Years the monthly compliance backup is kept." }),
-  incrementalCollections: defineString("BACKUP_INCREMENTAL_COLLECTIONS", { default: "workspaces,members,prompts,versions,labelHistory,documents,chunks,executions,apiKeys", description: "Collection ids the hourly job scans for updatedAt." }),
+  incrementalCollections: defineString("BACKUP_INCREMENTAL_COLLECTIONS", { default: DEFAULT_INCREMENTAL_COLLECTIONS, description: "Collection ids the hourly job scans for updatedAt." }),
   drillDatabase: defineString("BACKUP_DRILL_DATABASE", { default: "backup-drill", description: "Scratch database the weekly restore drill overwrites." }),
 };
 

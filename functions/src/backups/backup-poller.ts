@@ -1,4 +1,6 @@
+import { runQuery } from "../lib/firestore-queries";
 import type { BackupDeps } from "./backup-deps";
+import { BACKUP_QUERIES } from "./backup-queries";
 import type { BackupExports } from "./backup-export";
 import { createBackupTelemetry } from "./backup-telemetry";
 import { BACKUPS, backupManifest, type BackupManifest } from "./backups-records";
@@ -37,7 +39,7 @@ export function createBackupPoller(deps: BackupDeps, exports: BackupExports) {
 
   /** Age of the newest verified copy per region (and the primary); older than `staleAfterMs` alerts. */
   async function freshness(): Promise<Record<string, number | null>> {
-    const snap = await db.collection(BACKUPS).orderBy("startedAt", "desc").limit(60).get();
+    const snap = await runQuery(BACKUP_QUERIES.newest, db.collection(BACKUPS).orderBy("startedAt", "desc").limit(60));
     const manifests: BackupManifest[] = snap.docs.map((d) => backupManifest.parse(d.data()));
     const ages: Record<string, number | null> = {};
     for (const region of ["primary", ...settings.regions.map((r) => r.region)]) {

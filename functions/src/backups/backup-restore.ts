@@ -1,6 +1,8 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
+import { runQuery } from "../lib/firestore-queries";
 import type { BackupDeps } from "./backup-deps";
+import { BACKUP_QUERIES } from "./backup-queries";
 import { BACKUPS, INCREMENTALS, backupManifest, incrementalRecord, type BackupManifest, type IncrementalRecord } from "./backups-records";
 import type { ChangeLine } from "./backup-incremental";
 import { decodeValue } from "./value-codec";
@@ -50,7 +52,7 @@ export function createBackupRestore(deps: Pick<BackupDeps, "db" | "admin" | "buc
     if (!bucket) throw new Error(`Backup ${backup.id} has no copy in ${req.fromRegion}`);
     if (req.fromRegion && backup.regions[req.fromRegion]!.status !== "verified") throw new Error(`The ${req.fromRegion} copy of ${backup.id} is not verified`);
     // Files whose window ends after the export started hold every change the export may lack.
-    const files = await deps.db.collection(INCREMENTALS).where("to", ">", backup.startedAt).orderBy("to").get();
+    const files = await runQuery(BACKUP_QUERIES.incrementalsAfter, deps.db.collection(INCREMENTALS).where("to", ">", backup.startedAt).orderBy("to"));
     const incrementals = files.docs.map((d) => incrementalRecord.parse(d.data())).filter((f) => req.until === undefined || f.to <= req.until);
     const projectId = req.projectId ?? backup.database.split("/")[1]!;
     return { backup, importUri: `gs://${bucket}/${backup.prefix}`, target: `projects/${projectId}/databases/${req.databaseId}`, incrementals, bytes: backup.bytes + incrementals.reduce((s, f) => s + f.object.size, 0) };

@@ -1,4 +1,6 @@
+import { runQuery } from "../lib/firestore-queries";
 import type { BackupDeps } from "./backup-deps";
+import { BACKUP_QUERIES } from "./backup-queries";
 import { createBackupTelemetry } from "./backup-telemetry";
 import { BACKUPS, INCREMENTALS, backupManifest, incrementalRecord, type BackupManifest } from "./backups-records";
 
@@ -42,7 +44,7 @@ export function createBackupRetention(deps: BackupDeps) {
   const telemetry = createBackupTelemetry(deps.logger);
 
   async function run(opts: { dryRun?: boolean } = {}): Promise<RetentionPlan & { incrementalsPurged: number }> {
-    const snap = await db.collection(BACKUPS).get();
+    const snap = await runQuery(BACKUP_QUERIES.all, db.collection(BACKUPS));
     const manifests = snap.docs.map((d) => backupManifest.parse(d.data()));
     const plan = planRetention(manifests, clock.now(), settings);
     if (opts.dryRun) return { ...plan, incrementalsPurged: 0 };
@@ -65,7 +67,7 @@ export function createBackupRetention(deps: BackupDeps) {
     const keptDaily = manifests.filter((m) => plan.keep.some((k) => k.id === m.id && k.why !== "monthly compliance"));
     if (keptDaily.length === 0) return 0;
     const oldest = Math.min(...keptDaily.map((m) => m.startedAt));
-    const old = await db.collection(INCREMENTALS).where("to", "<", oldest).get();
+    const old = await runQuery(BACKUP_QUERIES.incrementalsBefore, db.collection(INCREMENTALS).where("to", "<", oldest));
     for (const doc of old.docs) {
       const record = incrementalRecord.parse(doc.data());
       for (const bucket of [record.bucket, ...settings.regions.map((r) => r.bucket)]) await deps.bucket(bucket).file(record.object.name).delete({ ignoreNotFound: true });
