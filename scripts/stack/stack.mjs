@@ -130,6 +130,9 @@ export async function startStack({ withDemoData }) {
     "--host", HOST,
     "--port", String(ports.eventRelay),
     "--state-dir", path.join(STATE_DIR, "event-relay"),
+    // The emulator runs each concurrent call in a worker process of its own (~60 MB each, never
+    // reclaimed while it runs): a few deliveries at a time keep memory bounded on a small machine.
+    "--concurrency", "4",
     ...(firestoreSource === "local" ? ["--firestore", firestoreHost] : []),
     ...(pubsubSource === "local" ? ["--pubsub", pubsubHost] : []),
     ...(storageSource === "local" ? ["--storage", storageUrl] : []),

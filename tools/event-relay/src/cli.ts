@@ -3,6 +3,7 @@
  * rag-event-relay --functions http://127.0.0.1:5001 --firestore 127.0.0.1:8080
  *   --storage http://127.0.0.1:9199 --pubsub 127.0.0.1:8085 --project demo-rag-prompt-library
  *   [--port 8095] [--host 127.0.0.1] [--state-dir .local/event-relay] [--default-bucket b]
+ *   [--concurrency 16]
  * Any source left out is not watched. SIGINT/SIGTERM stop it.
  */
 import { parseArgs } from "node:util";
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     "state-dir": { type: "string", default: ".local/event-relay" },
     "default-bucket": { type: "string" },
     location: { type: "string" },
+    // Each concurrent call of a function costs the Functions emulator a worker process of its own.
+    concurrency: { type: "string", default: "16" },
   },
 });
 
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
     stateDir: values["state-dir"],
     defaultBucket: values["default-bucket"],
     location: values.location,
+    concurrency: Number(values.concurrency),
   });
   console.log(`event-relay listening on ${relay.url}`);
   const stop = (): void => {
