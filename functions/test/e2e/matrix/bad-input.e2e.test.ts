@@ -67,7 +67,10 @@ describe("bad input to every callable: invalid-argument naming the field, nothin
     const before = c.write ? await workspaceFingerprint(fixture.workspaceId) : undefined;
     const workspacesBefore = c.name === "createWorkspace" ? await callCallable("listWorkspaces", {}, owner.idToken) : undefined;
     const probes = probesFor(c, fixture, owner);
-    const answers = await Promise.all(probes.map(async (p) => ({ probe: p.label, names: p.names, answer: await p.send() })));
+    // One at a time: the Functions emulator runs each concurrent call of a function in a worker
+    // process of its own and keeps it for the whole run, so parallel probes multiply its memory.
+    const answers: Array<{ probe: string; names: string | undefined; answer: Awaited<ReturnType<Probe["send"]>> }> = [];
+    for (const p of probes) answers.push({ probe: p.label, names: p.names, answer: await p.send() });
     for (const { probe, names, answer } of answers) {
       expect({ probe, status: answer.status, code: answer.body.error?.status }).toEqual({ probe, status: 400, code: "INVALID_ARGUMENT" });
       if (names) expect({ probe, message: answer.body.error?.message }).toEqual({ probe, message: expect.stringContaining(names) });
@@ -112,22 +115,28 @@ describe("bad input to every REST route: 400 with the JSON error shape, nothing 
     const before = withoutKeyUsage(await workspaceFingerprint(fixture.workspaceId));
     const path = r.path(fixture);
     const key = fixture.secret;
-    const probes: Array<[string, Promise<{ status: number; body: unknown }>, string?]> = [
-      ["invalid id", rest(r.method, path.replace(fixture.workspaceId, "a%2Fb"), { key, ...(r.body ? { body: r.body } : {}) }), "workspaceId"],
-      ["300-char id", rest(r.method, path.replace(fixture.workspaceId, "a".repeat(300)), { key, ...(r.body ? { body: r.body } : {}) }), "workspaceId"],
+    // Probes are thunks sent one at a time (see above).
+    const probes: Array<[string, () => Promise<{ status: number; body: unknown }>, string?]> = [
+      ["invalid id", () => rest(r.method, path.replace(fixture.workspaceId, "a%2Fb"), { key, ...(r.body ? { body: r.body } : {}) }), "workspaceId"],
+      ["300-char id", () => rest(r.method, path.replace(fixture.workspaceId, "a".repeat(300)), { key, ...(r.body ? { body: r.body } : {}) }), "workspaceId"],
     ];
     if (r.body) {
-      probes.push(["unknown field", rest(r.method, path, { key, body: { ...r.body, bogusField: 1 } }), "bogusField"]);
-      if (r.field) probes.push(["wrong type", rest(r.method, path, { key, body: { ...r.body, [r.field]: typeof r.body[r.field] === "number" ? "12345" : 12345 } }), r.field]);
-      probes.push(["non-JSON body", rest(r.method, path, { key, body: "name=P&template=Hi", contentType: "application/x-www-form-urlencoded" })]);
-      probes.push(["__proto__ key", rest(r.method, path, { key, body: `${JSON.stringify(r.body).replace(/}$/, "")},"__proto__":{"x":1}}` }), "__proto__"]);
+      const body = r.body;
+      probes.push(["unknown field", () => rest(r.method, path, { key, body: { ...body, bogusField: 1 } }), "bogusField"]);
+      if (r.field) {
+        const field = r.field;
+        probes.push(["wrong type", () => rest(r.method, path, { key, body: { ...body, [field]: typeof body[field] === "number" ? "12345" : 12345 } }), field]);
+      }
+      probes.push(["non-JSON body", () => rest(r.method, path, { key, body: "name=P&template=Hi", contentType: "application/x-www-form-urlencoded" })]);
+      probes.push(["__proto__ key", () => rest(r.method, path, { key, body: `${JSON.stringify(body).replace(/}$/, "")},"__proto__":{"x":1}}` }), "__proto__"]);
     }
     if (r.queryField) {
-      probes.push(["wrong query type", rest(r.method, `${path}?${r.queryField}=ten`, { key }), r.queryField]);
-      probes.push(["unknown query", rest(r.method, `${path}?bogusField=1`, { key }), "bogusField"]);
+      const queryField = r.queryField;
+      probes.push(["wrong query type", () => rest(r.method, `${path}?${queryField}=ten`, { key }), queryField]);
+      probes.push(["unknown query", () => rest(r.method, `${path}?bogusField=1`, { key }), "bogusField"]);
     }
-    for (const [probe, pending, names] of probes) {
-      const answer = await pending;
+    for (const [probe, send, names] of probes) {
+      const answer = await send();
       expect({ probe, status: answer.status, body: answer.body }).toMatchObject({ probe, status: 400, body: errorShape });
       if (names) expect({ probe, error: JSON.stringify((answer.body as { error: unknown }).error) }).toEqual({ probe, error: expect.stringContaining(names) });
     }
