@@ -27,11 +27,12 @@ export const quietLogger = { warn: () => {} };
  * A fresh keyspace on the shared Redis and a factory for cache instances in it: two instances
  * made here behave like two Cloud Functions instances sharing one Redis.
  */
+// A loaded test machine must not turn slow Redis answers into fallbacks; tests of timeouts set their own.
 export function cacheCluster<C extends Clock = ManualClock>(options: Partial<TwoLevelCacheOptions> & { clock?: C } = {}) {
   const scope = `t${randomUUID().slice(0, 8)}`;
   const clock = (options.clock ?? manualClock()) as C;
   const redis = testRedis();
-  const instance = (overrides: Partial<TwoLevelCacheOptions> = {}) => createTwoLevelCache({ redis, clock, scope, logger: quietLogger, ...options, ...overrides });
+  const instance = (overrides: Partial<TwoLevelCacheOptions> = {}) => createTwoLevelCache({ redis, clock, scope, logger: quietLogger, redisTimeoutMs: 3_000, ...options, ...overrides });
   const cleanup = async () => {
     const keys = await redis.keys(`cache:${scope}:*`);
     if (keys.length > 0) await redis.del(...keys);

@@ -70,10 +70,12 @@ describe("events through the emulators", () => {
       return snap.exists ? snap : undefined;
     });
     expect(letter.data()).toMatchObject({ worker: "events.count", eventId: messageId, reason: "invalid-payload", attempt: 1 });
-    // Acknowledged: one delivery, a success from the platform's point of view, and no other attempt.
+    // Acknowledged: every delivery a success from the platform's point of view, never a retry. (Pub/Sub
+    // is at least once: a slow cold worker may see the message twice; the dead letter is still one.)
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const attempts = (await deliveries()).filter((d) => d.eventId === messageId);
-    expect(attempts.map((d) => [d.attempt, d.outcome])).toEqual([[1, "delivered"]]);
+    expect(attempts.length).toBeGreaterThanOrEqual(1);
+    expect(attempts.every((d) => d.attempt === 1 && d.outcome === "delivered")).toBe(true);
   });
 
   it("a worker that fails twice is redelivered with the same event id and then succeeds", async () => {

@@ -19,7 +19,8 @@ const silent = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest
 async function serve() {
   const check = createHealthCheck({ db: testDb(), redis: upstashClient(), clock: systemClock });
   const run = jest.fn(() => check.run());
-  const limiter = createRateLimiter({ config: resolveRateLimitConfig({}), store: createRedisStore(upstashClient()), clock: systemClock, logger: silent });
+  // A loaded test machine must not turn Redis answers into the in-memory fallback: a generous timeout.
+  const limiter = createRateLimiter({ config: resolveRateLimitConfig({ redis: { timeoutMs: 3_000 } }), store: createRedisStore(upstashClient()), clock: systemClock, logger: silent });
   const handler = createHealthEndpoint({ health: createHealthReporter({ check: { run }, clock: systemClock }), limiter, ip: { trustedProxyHops: 1 } });
   const app = express();
   app.use((req, res) => void handler(req as unknown as Request, res));
