@@ -5,7 +5,18 @@ import { appendEvent } from "../../src/events/outbox";
 import { EVENTS, OUTBOX_LEASES } from "../../src/events/event-records";
 import { manualClock } from "../../src/lib/clock";
 import { EventInProgressError } from "../../src/lib/workers";
+import { getFirestore } from "firebase-admin/firestore";
+import { firebaseApp } from "../../src/app/clients";
 import { testDb } from "../helpers/firestore";
+
+/**
+ * A database of its own: under `npm test` the event relay delivers writes of the default database
+ * to the deployed `publishDomainEvents`, which would drain these events concurrently with the test.
+ */
+const outboxDb = () => {
+  testDb();
+  return getFirestore(firebaseApp(), "outbox-publisher-test");
+};
 
 type Published = { topic: string; eventId: string; orderingKey: string; type: string };
 
@@ -23,7 +34,7 @@ function recordingPublisher(failOn?: (eventId: string) => boolean) {
 }
 
 async function writeEvents(workspaceId: string, count: number, startMs: number): Promise<string[]> {
-  const db = testDb();
+  const db = outboxDb();
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const batch = db.batch();
@@ -35,7 +46,7 @@ async function writeEvents(workspaceId: string, count: number, startMs: number):
 
 describe("the outbox publisher on the real Firestore", () => {
   it("publishes a workspace's events oldest first, keyed by the workspace, and marks each published", async () => {
-    const db = testDb();
+    const db = outboxDb();
     const clock = manualClock(Date.now());
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
     const ids = await writeEvents(workspaceId, 5, clock.now() - 1000);
@@ -51,7 +62,7 @@ describe("the outbox publisher on the real Firestore", () => {
   });
 
   it("keeps order across a failed publish: the failed event and those after it wait for the retry", async () => {
-    const db = testDb();
+    const db = outboxDb();
     const clock = manualClock(Date.now());
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
     const ids = await writeEvents(workspaceId, 3, clock.now() - 1000);
@@ -67,7 +78,7 @@ describe("the outbox publisher on the real Firestore", () => {
   });
 
   it("lets one drainer hold a workspace at a time; another asks to be retried", async () => {
-    const db = testDb();
+    const db = outboxDb();
     const clock = manualClock(Date.now());
     const workspaceId = `ws-${randomUUID().slice(0, 8)}`;
     await writeEvents(workspaceId, 1, clock.now());
@@ -82,7 +93,7 @@ describe("the outbox publisher on the real Firestore", () => {
   });
 
   it("sweeps events left unpublished past the sweep delay, and leaves fresh ones to their trigger", async () => {
-    const db = testDb();
+    const db = outboxDb();
     const clock = manualClock(Date.now() + 10 * SWEEP_AFTER_MS);
     const stale = `ws-${randomUUID().slice(0, 8)}`;
     const fresh = `ws-${randomUUID().slice(0, 8)}`;
