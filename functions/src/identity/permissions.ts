@@ -20,7 +20,11 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Scopes an API key may be given: the data actions, never management of members, keys or webhooks. */
+/**
+ * Scopes an API key may be given: the data actions and webhook management (a server automating
+ * its own endpoints), never management of members or keys. A key never does more than its
+ * creator's current role allows (access control checks both).
+ */
 export const API_KEY_SCOPES = [
   "prompts:read",
   "prompts:write",
@@ -28,6 +32,7 @@ export const API_KEY_SCOPES = [
   "documents:write",
   "executions:read",
   "executions:run",
+  "webhooks:manage",
 ] as const satisfies readonly Action[];
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
