@@ -18,8 +18,10 @@ function seeded(seed: number): () => number {
 const EVENTS = 1_000;
 
 describe("webhook reliability", () => {
-  // Well under a minute against the local Firestore server (about 30 s on a loaded machine).
-  jest.setTimeout(60_000);
+  // About 15 s against an idle local Firestore server; under the whole suite (the emulators and
+  // the other jest worker on the same 2 cores) it has taken over 60 s, so the bound is generous:
+  // this test proves delivery, not speed (bench/webhooks.ts measures that).
+  jest.setTimeout(240_000);
 
   it("delivers >= 99.9% of 1,000 events to a receiver failing 30% of attempts, dead-letters the rest, loses none", async () => {
     const fail = seeded(12345);
