@@ -22,5 +22,7 @@ export const storedApiKeySchema = z.object({
   revokedAt: timestampField.nullable(),
   /** Rewritten at most once a minute per key. */
   lastUsedAt: timestampField.nullable(),
+  /** Moved by every write, so the hourly backup sees the change (optional: records older than the field still read). */
+  updatedAt: timestampField.optional(),
 });
 export type StoredApiKey = z.infer<typeof storedApiKeySchema>;

@@ -67,6 +67,7 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
         scopes: [...new Set(input.scopes)],
         createdBy: principal.kind === "user" ? principal.uid : principal.createdBy,
         createdAt: Timestamp.fromMillis(clock.now()),
+        updatedAt: Timestamp.fromMillis(clock.now()),
         expiresAt,
         revokedAt: null,
         lastUsedAt: null,
@@ -94,7 +95,7 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
       if (stored.revokedAt) return toView(keyId, stored);
       const revokedAt = Timestamp.fromMillis(clock.now());
       const batch = db.batch();
-      batch.update(ref, { revokedAt });
+      batch.update(ref, { revokedAt, updatedAt: revokedAt });
       appendEvent(db, batch, { type: "api_key.revoked", workspaceId, subject: `apiKeys/${keyId}`, occurredAt: revokedAt.toMillis(), data: { keyId, revokedBy: actorUid(principal) } });
       await batch.commit();
       await cache.invalidate({ keys: [apiKeyCacheKeys.apiKey(keyId)] });
@@ -116,7 +117,7 @@ export function createApiKeyService({ db, clock, access, cache, random = randomB
       const lastUsed = Math.max(stored.lastUsedAt?.toMillis() ?? 0, lastUsedWritten.get(parsed.keyId) ?? 0);
       if (now - lastUsed >= LAST_USED_RESOLUTION_MS) {
         lastUsedWritten.set(parsed.keyId, now);
-        await keys().doc(parsed.keyId).update({ lastUsedAt: Timestamp.fromMillis(now) });
+        await keys().doc(parsed.keyId).update({ lastUsedAt: Timestamp.fromMillis(now), updatedAt: Timestamp.fromMillis(now) });
       }
       return { kind: "apiKey", keyId: parsed.keyId, workspaceId: stored.workspaceId, scopes: [...stored.scopes], createdBy: stored.createdBy };
     },

@@ -47,8 +47,8 @@ export const CACHE_INVALIDATION_RULES = {
     targets: ({ workspaceId, promptId, versionId }) =>
       /^\d{1,9}$/.test(versionId) ? keys(promptCacheKeys.promptVersion(workspaceId, promptId, Number(versionId))) : { tags: [promptCacheTags.prompt(workspaceId, promptId)] },
   },
-  // `authenticate` rewrites lastUsedAt once a minute per key; that must not evict the key everywhere.
-  apiKey: { document: "apiKeys/{keyId}", targets: ({ keyId }) => keys(apiKeyCacheKeys.apiKey(keyId)), ignoredFields: ["lastUsedAt"] },
+  // `authenticate` rewrites lastUsedAt (and with it updatedAt) once a minute per key; that must not evict the key everywhere.
+  apiKey: { document: "apiKeys/{keyId}", targets: ({ keyId }) => keys(apiKeyCacheKeys.apiKey(keyId)), ignoredFields: ["lastUsedAt", "updatedAt"] },
 } satisfies Record<string, InvalidationRule>;
 
 /** A document write as the worker adapter hands it over: the path's parameters and both sides' data. */

@@ -16,8 +16,26 @@ export const BACKUP_QUERIES = {
   drillSample: queryShape({ name: "backups.drillSample", collectionGroup: "(any root collection)" }),
 };
 
-/** Collection ids the hourly job scans by default (BACKUP_INCREMENTAL_COLLECTIONS). */
-export const DEFAULT_INCREMENTAL_COLLECTIONS = "workspaces,members,prompts,versions,labelHistory,documents,chunks,executions,apiKeys";
+/**
+ * Collection ids the hourly job scans by default (BACKUP_INCREMENTAL_COLLECTIONS). Each record of
+ * these carries `updatedAt`, moved by every write, and each delete writes a tombstone
+ * (test/backups/backup-product-writes.test.ts holds the services to it).
+ */
+export const DEFAULT_INCREMENTAL_COLLECTIONS = "users,workspaces,members,prompts,versions,labelEvents,documents,sources,chunks,executions,apiKeys,webhookEndpoints";
+
+/**
+ * Collections the hourly job leaves to the daily export, and why: after a restore they are at
+ * most a day old, which is acceptable for each of these.
+ */
+export const INCREMENTAL_EXCLUSIONS: Record<string, string> = {
+  events: "the outbox: published within seconds; a restored unpublished event is published again and receivers dedupe by event id",
+  outboxLeases: "per-workspace publishing leases that expire within a minute",
+  eventCounts: "derived daily counters, rebuilt by the consumer",
+  webhookDeliveries: "delivery log (high volume); deliveries lost with the database are re-sent by a recovery job (`webhooks.recover`)",
+  webhookStats: "derived daily counters",
+  webhookRecoveries: "recovery job state; a lost job is started again",
+  webhookStreaks: "failure streaks with a TTL of a day",
+};
 
 /**
  * The hourly scan of one collection group by `updatedAt`: a collection-group range query, which

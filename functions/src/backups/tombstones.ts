@@ -14,3 +14,15 @@ export function recordTombstone(writer: Pick<WriteBatch, "set"> | Pick<Transacti
   const now = clock.now();
   (writer as Pick<WriteBatch, "set">).set(db.collection(TOMBSTONES).doc(), { path: ref.path, deletedAt: Timestamp.fromMillis(now), expireAt: Timestamp.fromMillis(now + TOMBSTONE_TTL_MS) });
 }
+
+/** A page of deletes that still fits one batch with its tombstones (Firestore: 500 writes per batch). */
+export const MAX_DELETES_PER_BATCH = 250;
+
+/**
+ * Deletes `ref` and records its tombstone in the same batch or transaction: how every service
+ * deletes a document the hourly backup scans (test/backups/backup-product-writes.test.ts).
+ */
+export function deleteWithTombstone(writer: Pick<WriteBatch, "set" | "delete"> | Pick<Transaction, "set" | "delete">, ref: DocumentReference, clock: Clock): void {
+  (writer as Pick<WriteBatch, "delete">).delete(ref);
+  recordTombstone(writer, ref.firestore, ref, clock);
+}

@@ -44,5 +44,7 @@ export const storedExecutionSchema = z.object({
   createdBy: z.string(),
   createdAt: timestampField,
   completedAt: timestampField,
+  /** Moved by every write, so the hourly backup sees the change (optional: records older than the field still read). */
+  updatedAt: timestampField.optional(),
 });
 export type StoredExecution = z.infer<typeof storedExecutionSchema>;

@@ -195,6 +195,7 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
           costUsd: estimateCostUsd(provider.pricing(result.model || model) ?? price ?? ZERO_PRICE, result.usage),
           error: null,
           completedAt: Timestamp.fromMillis(completedAt),
+          updatedAt: Timestamp.fromMillis(completedAt),
         };
         await store(workspaceId, id, stored);
         logger.info("execution_completed", { ...logIds, model: stored.model, inputTokens: stored.usage.inputTokens, outputTokens: stored.usage.outputTokens, latencyMs: stored.latencyMs, streamed: Boolean(options.onDelta) });
@@ -221,6 +222,7 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
           costUsd: 0,
           error: { code: typed.code, reason: typeof typed.details?.reason === "string" ? typed.details.reason : null, message: typed.message },
           completedAt: Timestamp.fromMillis(completedAt),
+          updatedAt: Timestamp.fromMillis(completedAt),
         };
         await store(workspaceId, id, stored);
         logger.warn("execution_failed", { ...logIds, code: typed.code, reason: stored.error?.reason, latencyMs: stored.latencyMs });

@@ -40,7 +40,8 @@ export type ExecutionView = {
 };
 
 export function toExecutionView(id: string, stored: StoredExecution): ExecutionView {
-  const { variablesJson, createdAt, completedAt, ...rest } = stored;
+  // `updatedAt` is bookkeeping for backups, not part of the API view.
+  const { variablesJson, createdAt, completedAt, updatedAt: _updatedAt, ...rest } = stored;
   return {
     id,
     ...rest,

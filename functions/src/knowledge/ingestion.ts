@@ -20,6 +20,7 @@ import {
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
 import { distinctTerms } from "./lexical";
 import { failureOf, type DocumentFailure } from "./document-failures";
+import { deleteWithTombstone, MAX_DELETES_PER_BATCH } from "../backups/tombstones";
 
 /** A document's chunks and source parts, deleted a page at a time (all, one generation, or older ones). */
 const CLEANUP_QUERIES = {
@@ -52,7 +53,7 @@ export type IngestJob = {
 
 export type IngestOutcome = { outcome: "ready"; chunkCount: number } | { outcome: "failed"; error: string; failure: DocumentFailure } | { outcome: "superseded" | "deleted" };
 
-const DELETE_PAGE = 300;
+const DELETE_PAGE = MAX_DELETES_PER_BATCH;
 
 /**
  * Chunk → embed → store → swap. New chunks are written under a new generation, invisible to
@@ -83,7 +84,7 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
       const page = await runQuery(shape, query.select().limit(DELETE_PAGE));
       if (page.empty) return deleted;
       const batch = db.batch();
-      for (const doc of page.docs) batch.delete(doc.ref);
+      for (const doc of page.docs) deleteWithTombstone(batch, doc.ref, clock);
       await batch.commit();
       deleted += page.size;
     }
@@ -123,6 +124,7 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
           headingPath: chunk.headingPath,
           terms: distinctTerms(contextualText(chunk)),
           createdAt,
+          updatedAt: createdAt,
         };
         batch.set(collection.doc(chunkId(job.documentId, job.generation, chunk.index)), {
           ...stored,
@@ -138,7 +140,7 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
     const batch = db.batch();
     for (let part = 0; part < parts; part++) {
       const text = job.text.slice(part * KNOWLEDGE_LIMITS.sourcePartChars, (part + 1) * KNOWLEDGE_LIMITS.sourcePartChars);
-      batch.set(sourcesOf(job.workspaceId, job.documentId).doc(sourcePartId(job.generation, part)), { generation: job.generation, part, text });
+      batch.set(sourcesOf(job.workspaceId, job.documentId).doc(sourcePartId(job.generation, part)), { generation: job.generation, part, text, updatedAt: now() });
     }
     await batch.commit();
   }

@@ -60,7 +60,7 @@ export type StoredDocument = z.infer<typeof storedDocumentSchema>;
 /** What retrieval reads of a document (a field mask of the record). */
 export const documentTitleSchema = storedDocumentSchema.pick({ title: true, activeGeneration: true });
 
-export const storedSourcePartSchema = z.object({ generation: count, part: count, text: z.string() });
+export const storedSourcePartSchema = z.object({ generation: count, part: count, text: z.string(), updatedAt: timestampField.optional() });
 export type StoredSourcePart = z.infer<typeof storedSourcePartSchema>;
 
 /** A chunk without its vector, which is written beside it as `FieldValue.vector`. */
@@ -73,6 +73,8 @@ export const storedChunkSchema = z.object({
   /** Distinct stemmed terms, for `array-contains-any` candidate lookup. */
   terms: z.array(z.string()),
   createdAt: timestampField,
+  /** Moved by every write, so the hourly backup sees the change (optional: records older than the field still read). */
+  updatedAt: timestampField.optional(),
 });
 export type StoredChunk = z.infer<typeof storedChunkSchema>;
 

@@ -18,6 +18,7 @@ import type { RetrieveRequest } from "./knowledge-types";
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
 import { DOCUMENTS, documentPath, documentsPath, SOURCES, sourcesPath, storedDocumentSchema, storedSourcePartSchema, type StoredDocument } from "./knowledge-records";
 import { createRetriever, type SearchHit } from "./retrieval";
+import { deleteWithTombstone } from "../backups/tombstones";
 
 const DOCUMENT_QUERIES = {
   list: queryShape({ name: "knowledge.listDocuments", collectionGroup: DOCUMENTS, orderBy: [["createdAt", "desc"], ["__name__", "desc"]] }),
@@ -280,7 +281,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       const doc = await db.runTransaction(async (tx) => {
         const doc = readRecord(await tx.get(ref), storedDocumentSchema, DOCUMENT);
         if (!doc) throw new NotFoundError("Document not found.");
-        tx.delete(ref);
+        deleteWithTombstone(tx, ref, clock);
         return doc;
       });
       await ingestion.deleteGeneration(workspaceId, documentId);

@@ -69,6 +69,8 @@ export const storedVersionSchema = z.object({
   message: z.string().optional(),
   createdBy: z.string(),
   createdAt: timestampField,
+  /** Moved by every write, so the hourly backup sees the change (optional: records older than the field still read). */
+  updatedAt: timestampField.optional(),
 });
 export type StoredVersion = z.infer<typeof storedVersionSchema>;
 
@@ -81,6 +83,8 @@ export const storedLabelEventSchema = z.object({
   actorUid: z.string(),
   actor: z.string(),
   at: timestampField,
+  /** Moved by every write, so the hourly backup sees the change (optional: records older than the field still read). */
+  updatedAt: timestampField.optional(),
 });
 export type StoredLabelEvent = z.infer<typeof storedLabelEventSchema>;
 

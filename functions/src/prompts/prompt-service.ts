@@ -36,6 +36,7 @@ import { labelTarget, promptFromSnapshot, toPromptView, toStoredVariable, toVers
 import type { PromptVersionView, PromptView, RenderedPrompt, VersionSelector } from "./prompt-types";
 import { renderTemplate } from "./render";
 import { searchTokens } from "./search-tokens";
+import { deleteWithTombstone, MAX_DELETES_PER_BATCH } from "../backups/tombstones";
 
 /** A deleted prompt's children, a page at a time in id order. */
 const DELETE_QUERIES = {
@@ -54,7 +55,7 @@ export type PromptServiceDeps = {
 /** Concurrent edits of one prompt serialise on its document; allow plenty of retries. */
 const TRANSACTION_ATTEMPTS = 25;
 /** Documents deleted per batch when a prompt is deleted. */
-const DELETE_BATCH = 400;
+const DELETE_BATCH = MAX_DELETES_PER_BATCH;
 
 export function createPromptService({ db, clock, access, cache }: PromptServiceDeps) {
   const now = () => Timestamp.fromMillis(clock.now());
@@ -126,12 +127,13 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       message: content.message || undefined,
       createdBy: actorUid(principal),
       createdAt: at,
+      updatedAt: at,
     });
   }
 
   function labelEvent(principal: Principal, seq: number, label: string, fromVersion: number | null, toVersion: number | null, at: Timestamp): StoredLabelEvent {
     const action = fromVersion === null ? "set" : toVersion === null ? "deleted" : "moved";
-    return { seq, label, action, fromVersion, toVersion, actorUid: actorUid(principal), actor: principalId(principal), at };
+    return { seq, label, action, fromVersion, toVersion, actorUid: actorUid(principal), actor: principalId(principal), at, updatedAt: at };
   }
 
   return {
@@ -336,7 +338,9 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       await forgetPrompt(workspaceId, promptId);
       const versionsDeleted = await deleteAll(versionsPath(workspaceId, promptId), DELETE_QUERIES.versions);
       await deleteAll(labelEventsPath(workspaceId, promptId), DELETE_QUERIES.labelEvents);
-      await ref.delete();
+      const last = db.batch();
+      deleteWithTombstone(last, ref, clock);
+      await last.commit();
       await cache.invalidate({ tags: [promptCacheTags.prompt(workspaceId, promptId)] });
       logger.info("prompts.deleted", { workspaceId, promptId, versionsDeleted, actor: principalId(principal) });
       return { deleted: true, versionsDeleted };
@@ -364,7 +368,7 @@ export function createPromptService({ db, clock, access, cache }: PromptServiceD
       const page = await runQuery(shape, db.collection(collectionPath).orderBy(FieldPath.documentId()).limit(DELETE_BATCH));
       if (page.empty) return deleted;
       const batch = db.batch();
-      for (const doc of page.docs) batch.delete(doc.ref);
+      for (const doc of page.docs) deleteWithTombstone(batch, doc.ref, clock);
       await batch.commit();
       deleted += page.size;
     }

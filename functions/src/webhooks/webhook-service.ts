@@ -18,9 +18,10 @@ import { generateWebhookSecret, type SecretBox } from "./webhook-signing";
 import type { WebhookSweeper } from "./webhook-sweeper";
 import { readEndpointStats } from "./webhook-stats";
 import { endpointState, toDeliveryView, toEndpointView, toRecoveryView } from "./webhook-views";
+import { deleteWithTombstone } from "../backups/tombstones";
 
 export type WebhookServiceDeps = {
-  db: Pick<Firestore, "collection" | "doc" | "runTransaction">;
+  db: Pick<Firestore, "collection" | "doc" | "runTransaction" | "batch">;
   clock: Clock;
   access: Pick<AccessControl, "require">;
   secrets: SecretBox;
@@ -160,7 +161,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     /** Deletes the endpoint; its pending deliveries are cancelled when next looked at, its log stays. */
     async remove(principal: Principal, workspaceId: string, endpointId: string): Promise<{ deleted: true }> {
       await load(principal, workspaceId, endpointId);
-      await endpointRef(endpointId).delete();
+      const batch = db.batch();
+      deleteWithTombstone(batch, endpointRef(endpointId), clock);
+      await batch.commit();
       return { deleted: true };
     },
 

@@ -31,5 +31,7 @@ export const storedMemberSchema = z.object({
   workspaceId: z.string(),
   role: z.enum(ROLES),
   addedAt: timestampField,
+  /** Moved by every write, so the hourly backup sees the change (optional: records older than the field still read). */
+  updatedAt: timestampField.optional(),
 });
 export type StoredMember = z.infer<typeof storedMemberSchema>;

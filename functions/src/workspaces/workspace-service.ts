@@ -13,6 +13,7 @@ import { readRecord, requireRecord } from "../lib/firestore-records";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import { MEMBERS, memberPath, membersPath, storedMemberSchema, storedWorkspaceSchema, WORKSPACES, workspacePath, type StoredWorkspace } from "./workspace-records";
 import type { AddMemberInput, CreateWorkspaceInput } from "./workspace-schemas";
+import { deleteWithTombstone } from "../backups/tombstones";
 
 export const WORKSPACE_QUERIES = {
   /** A user's memberships across workspaces: the collection-group query behind listWorkspaces. */
@@ -74,7 +75,7 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
       const workspace: StoredWorkspace = { name: input.name, description: input.description ?? "", plan: "free", ownerUid: uid, createdAt: now, updatedAt: now };
       const batch = db.batch();
       batch.create(ref, workspace);
-      batch.create(ref.collection(MEMBERS).doc(uid), { uid, workspaceId: ref.id, role: "owner", addedAt: now });
+      batch.create(ref.collection(MEMBERS).doc(uid), { uid, workspaceId: ref.id, role: "owner", addedAt: now, updatedAt: now });
       await batch.commit();
       return toWorkspace(ref.id, workspace);
     },
@@ -130,7 +131,7 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
         const [existing, count] = await Promise.all([tx.get(ref), runQuery(WORKSPACE_QUERIES.countMembers, { get: () => tx.get(db.collection(membersPath(input.workspaceId)).count()) })]);
         if (existing.get("role") === "owner") throw new PermissionDeniedError("The owner's role cannot be changed.");
         if (!existing.exists && count.data().count >= MAX_MEMBERS) throw new FailedPreconditionError(`A workspace may have at most ${MAX_MEMBERS} members.`);
-        tx.set(ref, { uid: input.uid, workspaceId: input.workspaceId, role: input.role, addedAt: existing.exists ? existing.get("addedAt") : now });
+        tx.set(ref, { uid: input.uid, workspaceId: input.workspaceId, role: input.role, addedAt: existing.exists ? existing.get("addedAt") : now, updatedAt: now });
         if (!existing.exists) {
           const data = { uid: input.uid, role: input.role, addedBy: actorUid(principal) };
           appendEvent(db, tx, { type: "member.added", workspaceId: input.workspaceId, subject: `members/${input.uid}`, occurredAt: now.toMillis(), data });
@@ -147,7 +148,7 @@ export function createWorkspaceService({ db, clock, access, cache }: WorkspaceSe
         const existing = await tx.get(ref);
         if (!existing.exists) throw new NotFoundError("Member not found.");
         if (existing.get("role") === "owner") throw new PermissionDeniedError("The owner cannot be removed.");
-        tx.delete(ref);
+        deleteWithTombstone(tx, ref, clock);
         const data = { uid, removedBy: actorUid(principal) };
         appendEvent(db, tx, { type: "member.removed", workspaceId, subject: `members/${uid}`, occurredAt: clock.now(), data });
       });
