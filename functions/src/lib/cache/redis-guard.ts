@@ -1,4 +1,5 @@
 import type { Clock } from "../clock";
+import { ioTimeout } from "../io-timeout";
 
 /**
  * Every Redis call of the cache goes through here: it is cut off after `timeoutMs`, and after a
@@ -32,12 +33,12 @@ export function createRedisGuard({ clock, timeoutMs = 250, cooldownMs = 1000, ma
 
   async function call<T>(run: () => Promise<T>, options: { ignoreBreaker?: boolean } = {}): Promise<T> {
     if (!options.ignoreBreaker && clock.now() < openUntil) throw new RedisUnavailableError("Redis skipped: circuit open after recent failures.");
-    let timer: NodeJS.Timeout | undefined;
+    let timer: { cancel(): void } | undefined;
     try {
       const attempt = run();
+      // Bounds Redis, not this instance's backlog (lib/io-timeout.ts).
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RedisUnavailableError(`Redis call timed out after ${timeoutMs} ms.`)), timeoutMs);
-        timer.unref?.();
+        timer = ioTimeout(timeoutMs, () => reject(new RedisUnavailableError(`Redis call timed out after ${timeoutMs} ms.`)));
       });
       attempt.catch(() => {});
       const result = await Promise.race([attempt, timeout]);
@@ -50,7 +51,7 @@ export function createRedisGuard({ clock, timeoutMs = 250, cooldownMs = 1000, ma
       onFailure?.(error, failures);
       throw error;
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
     }
   }
 

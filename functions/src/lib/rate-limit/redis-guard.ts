@@ -1,4 +1,5 @@
 import type { Clock } from "../clock";
+import { ioTimeout } from "../io-timeout";
 
 export type GuardedResult<T> = { ok: true; value: T } | { ok: false; reason: "timeout" | "error" | "skipped"; error?: unknown };
 
@@ -18,11 +19,11 @@ export function createRedisGuard(options: { timeoutMs: number; retryIntervalMs: 
       const isProbe = downUntil > 0;
       if (isProbe && (now < downUntil || probing)) return { ok: false, reason: "skipped" };
       if (isProbe) probing = true;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: { cancel(): void } | undefined;
       try {
+        // Bounds Redis, not this instance's backlog (lib/io-timeout.ts).
         const timeout = new Promise<"timeout">((resolve) => {
-          timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
-          timer.unref?.();
+          timer = ioTimeout(options.timeoutMs, () => resolve("timeout"));
         });
         const outcome = await Promise.race([call().then((value) => ({ value })), timeout]);
         if (outcome === "timeout") {
@@ -35,7 +36,7 @@ export function createRedisGuard(options: { timeoutMs: number; retryIntervalMs: 
         downUntil = options.clock.now() + options.retryIntervalMs;
         return { ok: false, reason: "error", error };
       } finally {
-        if (timer) clearTimeout(timer);
+        timer?.cancel();
         if (isProbe) probing = false;
       }
     },
