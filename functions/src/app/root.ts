@@ -17,6 +17,7 @@ import { createKnowledgeService, type KnowledgeService } from "../knowledge/know
 import { pdfText } from "../knowledge/pdf-text";
 import { createTwoLevelCache, type TwoLevelCache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
+import { createLoadMonitor } from "../lib/load-monitor";
 import { createRateLimiter, createRateLimitOperations, createRedisStore, type ChallengeVerifier, type RateLimitConfig } from "../lib/rate-limit";
 import { createPromptService, type PromptService } from "../prompts/prompt-service";
 import { renderTemplate } from "../prompts/render";
@@ -104,7 +105,8 @@ export function createApp(deps: AppDeps) {
   const prompts = createPromptService({ db, clock, access, cache });
   const store = deps.redis ? createRedisStore(deps.redis) : null;
   const { config, verifier, trustedProxyHops } = deps.rateLimit;
-  const limiter = createRateLimiter({ config, store, clock, resolveTier: createPlanResolver({ db, cache }), verifier });
+  // Sheds requests (503 overloaded) when Redis gives no answer while this instance is saturated.
+  const limiter = createRateLimiter({ config, store, clock, resolveTier: createPlanResolver({ db, cache }), verifier, load: createLoadMonitor({ clock }) });
   const knowledge = createKnowledgeService({ db, clock, access, provider: deps.provider(), bucket: deps.bucket, signUploads: deps.signUploads, pdf: pdfText });
   const webhookDeps: WebhookDeps = deps.webhooks ?? { secretKey: () => "", http: createWebhookHttp({ allowLoopback: false, allowHttp: false }), allowLocalUrls: false };
   const webhookSecrets = createSecretBox(webhookDeps.secretKey);

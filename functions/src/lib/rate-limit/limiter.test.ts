@@ -126,3 +126,27 @@ describe("createRateLimiter", () => {
     expect(verifier.verify).not.toHaveBeenCalled();
   });
 });
+
+describe("load shedding", () => {
+  const hanging = () => fakeStore(() => new Promise<StoreResult>(() => {})).store;
+
+  it("sheds a request with 'overloaded' (and counts it) when Redis gives no answer while the instance is saturated", async () => {
+    const limiter = createRateLimiter({ config, store: hanging(), clock: manualClock(), logger: silent, load: { saturated: () => true } });
+    expect(await limiter.limit({ identity: user, policy: "read" })).toMatchObject({ allowed: false, reason: "overloaded", retryAfterMs: 1000 });
+    // In the retry interval Redis is skipped; a saturated instance still sheds rather than run on its own counts.
+    expect(await limiter.limit({ identity: user, policy: "read" })).toMatchObject({ allowed: false, reason: "overloaded" });
+    expect(limiter.metrics.snapshot().read).toMatchObject({ shed: 2 });
+    expect(limiter.metrics.snapshot().read?.fallback).toBeUndefined();
+  });
+
+  it("uses the per-instance fallback when Redis gives no answer and the instance is not saturated", async () => {
+    const limiter = createRateLimiter({ config, store: hanging(), clock: manualClock(), logger: silent, load: { saturated: () => false } });
+    expect(await limiter.limit({ identity: user, policy: "read" })).toMatchObject({ allowed: true, source: "fallback" });
+  });
+
+  it("never sheds while Redis answers, however busy the instance", async () => {
+    const { store } = fakeStore(async (c) => allowedResult(c));
+    const limiter = createRateLimiter({ config, store, clock: manualClock(), logger: silent, load: { saturated: () => true } });
+    expect(await limiter.limit({ identity: user, policy: "read" })).toMatchObject({ allowed: true, source: "redis" });
+  });
+});

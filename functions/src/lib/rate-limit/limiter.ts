@@ -13,6 +13,7 @@ import { createRedisGuard } from "./redis-guard";
 import type { RedisStore } from "./redis-store";
 import type { FailureSettings, FailureSubject, LimitStore, StoreCheck, StoreResult } from "./store";
 import type { Decision, Identity, LimitRequest, Tier, WindowLimit } from "./types";
+import type { LoadMonitor } from "../load-monitor";
 
 export type TierResolver = (identity: Identity) => Promise<Tier | undefined>;
 
@@ -28,7 +29,17 @@ export type RateLimiterDeps = {
   logger?: Logger;
   /** The per-instance limiter used when Redis fails. @default memory store sized by config */
   fallback?: LimitStore;
+  /**
+   * This instance's saturation. When Redis gives no answer (timeout, error, or skipped in the
+   * retry interval after one) while this instance is saturated, the request is shed (503
+   * `overloaded`, Retry-After) instead of decided by the per-instance fallback: a busy instance
+   * would otherwise turn the global limit into a per-instance one. Absent: never sheds.
+   */
+  load?: Pick<LoadMonitor, "saturated">;
 };
+
+/** How long a shed client waits: long enough for the burst to pass, short enough to feel like a hiccup. */
+const SHED_RETRY_AFTER_MS = 1_000;
 
 export type FailureKind = "authentication" | "validation";
 
@@ -119,6 +130,10 @@ export function createRateLimiter(deps: RateLimiterDeps) {
     } else {
       if (store) {
         if (attempt.reason !== "skipped") log.warn("rate_limit_redis_unavailable", { policy: policyName, reason: attempt.reason });
+        if (deps.load?.saturated()) {
+          metrics.increment(policyName, "shed");
+          return refused(policyName, "overloaded", now, SHED_RETRY_AFTER_MS, "fallback");
+        }
         if (policy.failMode === "closed") {
           metrics.increment(policyName, "unavailable");
           return refused(policyName, "unavailable", now, config.redis.retryIntervalMs, "fallback");

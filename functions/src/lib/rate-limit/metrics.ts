@@ -8,6 +8,8 @@ export type RateLimitOutcome =
   | "bypassed"
   | "unavailable"
   | "fallback"
+  /** Refused with 503 `overloaded`: Redis timed out while this instance was saturated. */
+  | "shed"
   | "cache_hit"
   | "failure_recorded"
   | "failure_unrecorded"

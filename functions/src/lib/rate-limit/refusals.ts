@@ -41,6 +41,8 @@ export function refusalError(decision: Decision): AppError {
         reason: "unavailable",
         retryAfter,
       });
+    case "overloaded":
+      return new UnavailableError(`This server is overloaded. Try again in ${retryAfter} s.`, { reason: "overloaded", retryAfter });
     default: {
       const window = bindingWindow(decision.windows);
       return new RateLimitedError("Rate limit exceeded", {

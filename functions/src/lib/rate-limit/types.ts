@@ -20,7 +20,7 @@ export type WindowLimit = { limit: number; windowMs: number };
 export type FailMode = "open" | "closed";
 
 /** Why a request was refused; each reason has its own error code and message. */
-export type RefusalReason = "rate_limited" | "ip_banned" | "identity_banned" | "challenge_required" | "denied" | "unavailable";
+export type RefusalReason = "rate_limited" | "ip_banned" | "identity_banned" | "challenge_required" | "denied" | "unavailable" | "overloaded";
 
 /** The state of one window after the decision. */
 export type WindowState = WindowLimit & {
