@@ -8,11 +8,13 @@ import { promptOperations as prompts } from "./prompts/prompt-operations";
 import { webhookCallableFunction as webhookCallable } from "./app/functions";
 import { webhookOperations as webhooks } from "./webhooks/webhook-operations";
 import { workspaceOperations as workspaces } from "./workspaces/workspace-operations";
+import { complianceOperations as compliance } from "./compliance/compliance-operations";
 
 export { api, health, verifyChallenge, onDocumentUploaded } from "./app/functions";
 export { publishDomainEvents, sweepDomainEventOutbox, countDomainEvents } from "./app/functions";
 export { startDailyBackup, pollBackups, hourlyBackup, purgeBackups, backupRestoreDrill, replicateBackup } from "./app/functions";
 export { fanOutWebhooks, deliverWebhooks, sweepWebhooks } from "./app/functions";
+export { schedulePurges, runPurgeStep, processDataRequest, sweepDataRequests, monthlyComplianceReport, onAuthUserDeleted } from "./app/compliance-functions";
 
 export const createWorkspace = callable(workspaces.createWorkspace);
 export const getWorkspace = callable(workspaces.getWorkspace);
@@ -64,6 +66,13 @@ export const replayWebhookDelivery = webhookCallable(webhooks.replayWebhookDeliv
 export const recoverWebhookDeliveries = webhookCallable(webhooks.recoverWebhookDeliveries);
 export const getWebhookRecovery = webhookCallable(webhooks.getWebhookRecovery);
 export const getWebhookStats = webhookCallable(webhooks.getWebhookStats);
+export const getConsents = callable(compliance.getConsents);
+export const setConsent = callable(compliance.setConsent);
+export const requestDataExport = callable(compliance.requestDataExport);
+export const requestErasure = callable(compliance.requestErasure);
+export const getDataRequest = callable(compliance.getDataRequest);
+export const deleteWorkspace = callable(compliance.deleteWorkspace);
+export const restoreWorkspace = callable(compliance.restoreWorkspace);
 
 export const invalidateUserCache = invalidationTrigger(rules.user);
 export const invalidateWorkspaceCache = invalidationTrigger(rules.workspace);

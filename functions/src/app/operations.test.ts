@@ -26,7 +26,8 @@ describe("the operations and what is deployed", () => {
 
   it("declares an action for every operation that touches a workspace", () => {
     const unguarded = operations.filter((op) => !op.action).map((op) => op.name);
-    expect(unguarded.sort()).toEqual(["workspaces.create", "workspaces.describeForKey", "workspaces.list"]);
+    // The compliance operations act on the caller's own person (consents, export, erasure), never on a workspace.
+    expect(unguarded.sort()).toEqual(["compliance.getConsents", "compliance.getDataRequest", "compliance.requestDataExport", "compliance.requestErasure", "compliance.setConsent", "workspaces.create", "workspaces.describeForKey", "workspaces.list"]);
   });
 
   it("refuses input over each operation's byte limit before parsing it, whatever the operation", async () => {

@@ -6,6 +6,7 @@ import { knowledgeOperations } from "../knowledge/knowledge-operations";
 import { promptOperations } from "../prompts/prompt-operations";
 import { webhookOperations } from "../webhooks/webhook-operations";
 import { workspaceOperations } from "../workspaces/workspace-operations";
+import { complianceOperations } from "../compliance/compliance-operations";
 import type { Services } from "./root";
 
 /** Every operation of the product, in the order the OpenAPI document lists them. Add a domain's here. */
@@ -16,6 +17,7 @@ export const operations: ReadonlyArray<Operation<Services>> = [
   ...Object.values(knowledgeOperations),
   ...Object.values(executionOperations),
   ...Object.values(webhookOperations),
+  ...Object.values(complianceOperations),
 ];
 
 /** The REST API: every operation with a REST binding. */

@@ -39,6 +39,8 @@ import { restRoutes } from "./operations";
 import type { BackupDeps } from "../backups/backup-deps";
 import { createBackupHandlers, type BackupHandlers } from "../backups/backup-workers";
 import { createRateLimiting } from "./rate-limiting";
+import { complianceWorkers, createCompliance, type ComplianceService } from "../compliance/compliance-service";
+import type { SubjectAuth } from "../compliance/subject-data";
 import { createSpend } from "./spend";
 
 /**
@@ -70,6 +72,8 @@ export type AppDeps = {
   verifyIdToken?: IdTokenVerifier;
   /** Webhook delivery; absent: https to public addresses only, and no key (secrets cannot be used: fail closed). */
   webhooks?: WebhookDeps;
+  /** Firebase Auth for data subject requests; absent: accounts are neither exported nor deleted. */
+  auth?: () => SubjectAuth;
 };
 
 export type WebhookDeps = {
@@ -92,6 +96,7 @@ export type Services = {
   executions: ExecutionService;
   health: HealthCheck;
   webhooks: WebhookService;
+  compliance: ComplianceService;
 };
 
 /**
@@ -139,6 +144,7 @@ export function createApp(deps: AppDeps) {
     }),
     health: createHealthCheck({ db, redis: deps.redis, clock }),
     webhooks: createWebhookService({ db, clock, access, secrets: webhookSecrets, dispatcher, sweeper, allowLocalUrls: webhookDeps.allowLocalUrls }),
+    compliance: createCompliance({ db, clock, access, bucket: deps.bucket, redis: deps.redis, cache, publisher: deps.publisher, signUrls: deps.signUploads, ...(deps.auth ? { auth: deps.auth } : {}) }),
   };
 
   const rateLimiting = createRateLimiting({ limiter, trustedProxyHops, clock });
@@ -157,6 +163,7 @@ export function createApp(deps: AppDeps) {
   const workerDeps = { db, clock };
   const events = eventWorkers({ outbox, db });
   const webhooks = webhookWorkers({ dispatcher, sweeper });
+  const compliance = complianceWorkers(services.compliance, clock);
   /** The plain handlers of the event-driven functions, each built with the one worker pattern. */
   const workers = {
     publishOutbox: createWorker(events.publishOutbox, workerDeps),
@@ -166,6 +173,12 @@ export function createApp(deps: AppDeps) {
     webhookFanOut: createWorker(webhooks.fanOut, workerDeps),
     deliverWebhook: createWorker(webhooks.deliver, workerDeps),
     sweepWebhooks: createWorker(webhooks.sweep, workerDeps),
+    schedulePurges: createWorker(compliance.schedulePurges, workerDeps),
+    runPurgeStep: createWorker(compliance.runPurgeStep, workerDeps),
+    processDataRequest: createWorker(compliance.processDataRequest, workerDeps),
+    sweepDataRequests: createWorker(compliance.sweepDataRequests, workerDeps),
+    monthlyComplianceReport: createWorker(compliance.monthlyReport, workerDeps),
+    authUserDeleted: createWorker(compliance.authUserDeleted, workerDeps),
   };
   let backupHandlers: BackupHandlers | undefined;
   const invalidationWorkers = new Map<InvalidationRule, ReturnType<typeof cacheInvalidationWorker>>();

@@ -6,6 +6,7 @@ import { BACKUP_QUERIES } from "./backup-queries";
 import { BACKUPS, INCREMENTALS, backupManifest, incrementalRecord, type BackupManifest, type IncrementalRecord } from "./backups-records";
 import type { ChangeLine } from "./backup-incremental";
 import { decodeValue } from "./value-codec";
+import { reapplyErasures, type ReapplyResult } from "../compliance/erasure-ledger";
 
 export type RestoreRequest = {
   backupId: string;
@@ -24,7 +25,7 @@ export type RestoreProgress = { phase: "import"; completed: number; total: numbe
 
 export type RestorePlan = { backup: BackupManifest; importUri: string; target: string; incrementals: IncrementalRecord[]; bytes: number };
 
-export type RestoreResult = RestorePlan & { importMs: number; replayMs: number; puts: number; deletes: number; dryRun: boolean };
+export type RestoreResult = RestorePlan & { importMs: number; replayMs: number; puts: number; deletes: number; dryRun: boolean; /** The erasure ledger re-applied to the target (docs/compliance.md). */ erasures: ReapplyResult | null };
 
 const POLL_MS = 500;
 
@@ -40,7 +41,14 @@ const changeLine = z.discriminatedUnion("op", [
  * after it, oldest first. Used by the operators' CLI and the restore drill; the import is the
  * Firestore admin API, so it runs in Google's infrastructure and this process only polls.
  */
-export function createBackupRestore(deps: Pick<BackupDeps, "db" | "admin" | "bucket" | "clock"> & { target: (databaseId: string, projectId: string) => Firestore; sleep?: (ms: number) => Promise<void> }) {
+export function createBackupRestore(
+  deps: Pick<BackupDeps, "db" | "admin" | "bucket" | "clock"> & {
+    target: (databaseId: string, projectId: string) => Firestore;
+    sleep?: (ms: number) => Promise<void>;
+    /** Runs last, before the restored database serves traffic. @default the erasure ledger re-applied (compliance) */
+    afterRestore?: (target: Firestore) => Promise<ReapplyResult>;
+  },
+) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function plan(req: RestoreRequest): Promise<RestorePlan> {
@@ -60,7 +68,7 @@ export function createBackupRestore(deps: Pick<BackupDeps, "db" | "admin" | "buc
 
   async function restore(req: RestoreRequest, onProgress: (p: RestoreProgress) => void = () => undefined): Promise<RestoreResult> {
     const p = await plan(req);
-    if (req.dryRun) return { ...p, importMs: 0, replayMs: 0, puts: 0, deletes: 0, dryRun: true };
+    if (req.dryRun) return { ...p, importMs: 0, replayMs: 0, puts: 0, deletes: 0, dryRun: true, erasures: null };
     const importStart = deps.clock.now();
     const [operation] = await deps.admin.importDocuments({ name: p.target, inputUriPrefix: p.importUri });
     for (;;) {
@@ -103,7 +111,10 @@ export function createBackupRestore(deps: Pick<BackupDeps, "db" | "admin" | "buc
       }
     }
     await writer.close();
-    return { ...p, importMs, replayMs: deps.clock.now() - replayStart, puts, deletes, dryRun: false };
+    const replayMs = deps.clock.now() - replayStart;
+    // People erased after the backup was taken are erased again before anyone reads the restored data.
+    const erasures = await (deps.afterRestore ?? ((restored: Firestore) => reapplyErasures(restored, deps.db, deps.clock)))(target);
+    return { ...p, importMs, replayMs, puts, deletes, dryRun: false, erasures };
   }
 
   return { plan, restore };

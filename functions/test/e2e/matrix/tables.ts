@@ -43,6 +43,13 @@ export const callables: Case[] = [
   { name: "getExecution", input: (f) => ({ workspaceId: f.workspaceId, executionId: f.executionId }), field: "executionId" },
   { name: "listExecutions", input: (f) => ({ workspaceId: f.workspaceId }), field: "workspaceId" },
   ...webhookCases(),
+  { name: "getConsents", input: () => ({}) },
+  { name: "setConsent", input: () => ({ purpose: "product-emails", granted: false, policyVersion: "2026-01" }), field: "purpose", write: true },
+  { name: "requestDataExport", input: () => ({}) },
+  { name: "requestErasure", input: () => ({ confirm: "ERASE MY DATA" }), field: "confirm", write: true },
+  { name: "getDataRequest", input: () => ({ requestId: "no-such-request" }), field: "requestId" },
+  { name: "deleteWorkspace", input: (f) => ({ workspaceId: f.workspaceId }), field: "workspaceId", write: true },
+  { name: "restoreWorkspace", input: (f) => ({ workspaceId: f.workspaceId }), field: "workspaceId", write: true },
 ];
 
 function webhookCases(): Case[] {
