@@ -10,6 +10,7 @@ module.exports = {
     "<rootDir>/functions/jest.config.js",
     "<rootDir>/tools/firestore-server/jest.config.js",
     "<rootDir>/tools/pubsub-server/jest.config.js",
+    "<rootDir>/tools/secret-manager-server/jest.config.js",
     "<rootDir>/tools/storage-server/jest.config.js",
     "<rootDir>/tools/upstash-rest/jest.config.js",
     "<rootDir>/tools/event-relay/jest.config.js",
