@@ -251,10 +251,10 @@ export function createSubjectData(deps: SubjectDataDeps) {
       if (!stores.external) return result;
 
       if (deps.bucket) {
-        const [exports] = await deps.bucket().getFiles({ prefix: exportPrefix(uid), autoPaginate: true });
-        if (exports.length) await deps.bucket().deleteFiles({ prefix: exportPrefix(uid), force: true });
-        found("storage", exports.length + workspaces.objects);
-        result.storageObjectsDeleted += exports.length;
+        const [archives] = await deps.bucket().getFiles({ prefix: exportPrefix(uid), autoPaginate: true });
+        if (archives.length) await deps.bucket().deleteFiles({ prefix: exportPrefix(uid), force: true });
+        found("storage", archives.length + workspaces.objects);
+        result.storageObjectsDeleted += archives.length;
       }
       // Every instance's in-process copy goes with the tag; the Redis keys themselves are then deleted.
       await deps.cache?.invalidate({ tags: [identityCacheTags.user(uid), ...[...workspaces.deleted, ...workspaces.transferred].map(identityCacheTags.workspace)] });
