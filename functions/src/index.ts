@@ -15,6 +15,7 @@ export { publishDomainEvents, sweepDomainEventOutbox, countDomainEvents } from "
 export { startDailyBackup, pollBackups, hourlyBackup, purgeBackups, backupRestoreDrill, replicateBackup } from "./app/functions";
 export { fanOutWebhooks, deliverWebhooks, sweepWebhooks } from "./app/functions";
 export { schedulePurges, runPurgeStep, processDataRequest, sweepDataRequests, monthlyComplianceReport, onAuthUserDeleted } from "./app/compliance-functions";
+export { monitorMinute, onCriticalSignal, metrics } from "./app/monitoring-functions";
 
 export const createWorkspace = callable(workspaces.createWorkspace);
 export const getWorkspace = callable(workspaces.getWorkspace);

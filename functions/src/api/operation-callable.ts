@@ -1,5 +1,6 @@
 import type { CallableRequest, CallableResponse } from "firebase-functions/v2/https";
 import { callableHandler, type CallableGuard } from "../lib/callable";
+import type { RequestObserver } from "../lib/metrics";
 import type { Operation } from "./operation";
 
 /**
@@ -7,7 +8,7 @@ import type { Operation } from "./operation";
  * limited by `guard`, input parsed once, streamed output sent as `{ delta }` chunks to clients
  * that accept a stream (`httpsCallable(...).stream()`).
  */
-export function operationCallable<D>(operation: Operation<D>, deps: { guard: CallableGuard; services: D }) {
+export function operationCallable<D>(operation: Operation<D>, deps: { guard: CallableGuard; services: D; metrics?: RequestObserver }) {
   return callableHandler(
     {
       name: operation.name,
@@ -20,5 +21,6 @@ export function operationCallable<D>(operation: Operation<D>, deps: { guard: Cal
       },
     },
     deps.guard,
+    deps.metrics,
   );
 }

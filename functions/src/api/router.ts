@@ -5,6 +5,7 @@ import { declaredOversize } from "../lib/body-limit";
 import { toRestError } from "../lib/error-mapping";
 import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from "../lib/errors";
 import { logger } from "../lib/logging";
+import type { RequestObserver } from "../lib/metrics";
 import { parseInput } from "../lib/validation";
 import type { Principal } from "../identity/principal";
 import type { HttpMethod, OperationRateLimit } from "./operation";
@@ -40,6 +41,8 @@ export type RouterDeps<D> = {
   /** Asked first, before the body size check and the key lookup. */
   screen?: RestScreen;
   reportFailure: FailureReporter;
+  /** Counts every request by route and status (lib/metrics); absent, nothing is counted. */
+  metrics?: RequestObserver;
 };
 
 type CompiledRoute = { route: RestRoute; pattern: RegExp };
@@ -53,7 +56,7 @@ function compile(route: RestRoute): CompiledRoute {
  * The REST API's one request path: match, authenticate (API key), limit, parse once, run, map
  * errors. Operations never see an unvalidated value and never format an error themselves.
  */
-export function createRouter<D>({ routes, services, authenticate, guard, screen, reportFailure }: RouterDeps<D>) {
+export function createRouter<D>({ routes, services, authenticate, guard, screen, reportFailure, metrics }: RouterDeps<D>) {
   const compiled = routes.map(compile);
   const seen = new Set<string>();
   for (const { route } of compiled) {
@@ -62,7 +65,9 @@ export function createRouter<D>({ routes, services, authenticate, guard, screen,
     seen.add(key);
   }
 
-  return async function handle(req: Request, res: Response): Promise<void> {
+  /** The matched route of a request in flight, named for the metrics. */
+  const apiOf = new WeakMap<Request, string>();
+  const handle = async function handle(req: Request, res: Response): Promise<void> {
     const requestId = randomUUID();
     res.set("X-Request-Id", requestId);
     const path = withoutTrailingSlashes(req.path || "/");
@@ -79,6 +84,7 @@ export function createRouter<D>({ routes, services, authenticate, guard, screen,
       }
       const route = hit.c.route;
       matched = route;
+      apiOf.set(req, `rest:${route.method} ${route.path}`);
       const screened = screen?.(req);
       if (screened) {
         res.set(screened.headers);
@@ -130,6 +136,17 @@ export function createRouter<D>({ routes, services, authenticate, guard, screen,
       const { status, body } = toRestError(error, { route: matched?.path, requestId, keyId: principal?.keyId });
       if (!(error instanceof AppError)) logger.error("rest_request_failed", { requestId, route: matched?.path });
       res.status(status).json(body);
+    }
+  };
+  if (!metrics) return handle;
+  // Counted after the answer is sent: the client never waits for it (the tail is bounded anyway).
+  return async function measured(req: Request, res: Response): Promise<void> {
+    const started = performance.now();
+    try {
+      await handle(req, res);
+    } finally {
+      metrics.request({ api: apiOf.get(req) ?? "rest:unmatched", code: String(res.statusCode), ms: performance.now() - started });
+      await metrics.tail();
     }
   };
 }

@@ -22,6 +22,7 @@ import { loadConfigAssets } from "../backups/backup-assets";
 import { BACKUP_REPLICATION_TOPIC } from "../backups/backup-deps";
 import { backupParams, backupSettings } from "../backups/backup-params";
 import { createWebhookHttp } from "../webhooks/webhook-http";
+import { monitoringSettings } from "../monitoring/monitoring-params";
 import { createApp, type App, type AppDeps } from "./root";
 
 /**
@@ -103,6 +104,7 @@ export function productionAppDeps(): AppDeps {
       allowLocalUrls: env.FUNCTIONS_EMULATOR === "true",
     },
     models: parseModelAllowlist(modelAllowlistParam.value()),
+    monitoring: monitoringSettings(),
     rateLimit: {
       config: { ...config, redis: { ...config.redis, timeoutMs: Math.min(config.redis.timeoutMs, env.REDIS_TIMEOUT_MS) } },
       verifier: challengeVerifier(),

@@ -42,6 +42,10 @@ import { createRateLimiting } from "./rate-limiting";
 import { complianceWorkers, createCompliance, type ComplianceService } from "../compliance/compliance-service";
 import type { SubjectAuth } from "../compliance/subject-data";
 import { createSpend } from "./spend";
+import { logger } from "../lib/logging";
+import { createMonitoring } from "../monitoring/monitoring";
+import type { MonitoringSettings } from "../monitoring/monitoring";
+import { cacheSource, countedExecutions, countedWebhookHttp, countingBackupLogger, rateLimitSource } from "../monitoring/feature-counters";
 
 /**
  * What the graph is built from: clients and settings. `productionAppDeps()` (app/production.ts)
@@ -72,6 +76,8 @@ export type AppDeps = {
   verifyIdToken?: IdTokenVerifier;
   /** Webhook delivery; absent: https to public addresses only, and no key (secrets cannot be used: fail closed). */
   webhooks?: WebhookDeps;
+  /** Where alerts are sent (monitoring/monitoring-params.ts); absent: nowhere. */
+  monitoring?: MonitoringSettings;
   /** Firebase Auth for data subject requests; absent: accounts are neither exported nor deleted. */
   auth?: () => SubjectAuth;
 };
@@ -106,12 +112,16 @@ export type Services = {
 export function createApp(deps: AppDeps) {
   const { db, clock } = deps;
   const cache = deps.cache ?? createTwoLevelCache({ redis: deps.redis, clock, redisTimeoutMs: deps.redisTimeoutMs });
+  // Every request path counts into this recorder (lib/metrics); it never fails a request.
+  const monitoring = createMonitoring({ db, clock, redis: deps.redis, publisher: deps.publisher, sources: [cacheSource(cache)], ...(deps.monitoring ? { settings: deps.monitoring } : {}), ...(deps.verifyIdToken ? { verifyIdToken: deps.verifyIdToken } : {}) });
+  const metrics = monitoring.recorder;
   const access = createAccessControl({ db, cache });
   const prompts = createPromptService({ db, clock, access, cache });
   const store = deps.redis ? createRedisStore(deps.redis) : null;
   const { config, verifier, trustedProxyHops } = deps.rateLimit;
   // Sheds requests (503 overloaded) when Redis gives no answer while this instance is saturated.
   const limiter = createRateLimiter({ config, store, clock, resolveTier: createPlanResolver({ db, cache }), verifier, load: createLoadMonitor({ clock }) });
+  metrics.addSource(rateLimitSource(limiter.metrics));
   const knowledge = createKnowledgeService({ db, clock, access, provider: deps.provider(), bucket: deps.bucket, signUploads: deps.signUploads, pdf: pdfText });
   const webhookDeps: WebhookDeps = deps.webhooks ?? { secretKey: () => "", http: createWebhookHttp({ allowLoopback: false, allowHttp: false }), allowLocalUrls: false };
   const webhookSecrets = createSecretBox(webhookDeps.secretKey);
@@ -119,7 +129,7 @@ export function createApp(deps: AppDeps) {
     db,
     clock,
     publisher: deps.publisher,
-    http: webhookDeps.http,
+    http: countedWebhookHttp(webhookDeps.http, metrics),
     secrets: webhookSecrets,
     gate: deps.redis ? createRedisGate(deps.redis) : createMemoryGate(),
     limiter,
@@ -132,7 +142,8 @@ export function createApp(deps: AppDeps) {
     apiKeys: createApiKeyService({ db, clock, access, cache }),
     prompts,
     knowledge,
-    executions: createExecutionService({
+    executions: countedExecutions(
+      createExecutionService({
       db,
       clock,
       access,
@@ -141,7 +152,9 @@ export function createApp(deps: AppDeps) {
       retriever: knowledge,
       spend: createSpend({ limiter, payerOf: createPayerResolver({ db, cache }) }),
       ...(deps.models ? { models: deps.models } : {}),
-    }),
+      }),
+      metrics,
+    ),
     health: createHealthCheck({ db, redis: deps.redis, clock }),
     webhooks: createWebhookService({ db, clock, access, secrets: webhookSecrets, dispatcher, sweeper, allowLocalUrls: webhookDeps.allowLocalUrls }),
     compliance: createCompliance({ db, clock, access, bucket: deps.bucket, redis: deps.redis, cache, publisher: deps.publisher, signUrls: deps.signUploads, ...(deps.auth ? { auth: deps.auth } : {}) }),
@@ -155,12 +168,13 @@ export function createApp(deps: AppDeps) {
     limiter,
     ip: { trustedProxyHops },
     ...(deps.verifyIdToken ? { verifyIdToken: deps.verifyIdToken } : {}),
+    metrics,
   });
   /** Admin operations on limits; null when no Redis is configured (state then lives in memory only). */
   const rateLimitOperations = store ? createRateLimitOperations({ store, limiter, config, clock }) : null;
 
   const outbox = createOutboxPublisher({ db, clock, publisher: deps.publisher });
-  const workerDeps = { db, clock };
+  const workerDeps = { db, clock, metrics };
   const events = eventWorkers({ outbox, db });
   const webhooks = webhookWorkers({ dispatcher, sweeper });
   const compliance = complianceWorkers(services.compliance, clock);
@@ -193,12 +207,16 @@ export function createApp(deps: AppDeps) {
     rateLimiting,
     rateLimitOperations,
     health,
+    /** Metrics, the live view, alerts and SLOs (docs/monitoring.md). */
+    monitoring,
+    /** The plain handler of `/metrics` (Prometheus text), admins only. */
+    metricsEndpoint: monitoring.endpoint(limiter, { trustedProxyHops }),
     outbox,
     workers,
     /** The backup domain's handlers, built on first use (only backup functions need its clients). */
     backups(): BackupHandlers {
       if (!deps.backups) throw new Error("Backups are not configured in this graph");
-      return (backupHandlers ??= createBackupHandlers({ ...deps.backups(), db, clock }, workerDeps));
+      return (backupHandlers ??= createBackupHandlers({ logger: countingBackupLogger(logger, metrics), ...deps.backups(), db, clock }, workerDeps));
     },
     /** The worker behind a cache-invalidation trigger, built once per rule. */
     invalidationWorker(rule: InvalidationRule) {
@@ -213,7 +231,7 @@ export function createApp(deps: AppDeps) {
     callable(op: Operation<Services>) {
       let handler = callableHandlers.get(op);
       if (!handler) {
-        handler = operationCallable(op, { guard: rateLimiting.callableGuard, services });
+        handler = operationCallable(op, { guard: rateLimiting.callableGuard, services, metrics });
         callableHandlers.set(op, handler);
       }
       return handler;
@@ -227,6 +245,7 @@ export function createApp(deps: AppDeps) {
         guard: rateLimiting.restGuard,
         screen: rateLimiting.restScreen,
         reportFailure: rateLimiting.reportRestFailure,
+        metrics,
       });
       return router;
     },

@@ -2,6 +2,7 @@ import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
 import { toRestError } from "../lib/error-mapping";
 import { PermissionDeniedError, UnauthenticatedError } from "../lib/errors";
+import type { RequestObserver } from "../lib/metrics";
 import { clientIp, failureBanError, limitRestRequest, type ClientIpOptions, type RateLimiter } from "../lib/rate-limit";
 import { publicHealth, type HealthReporter } from "./health-report";
 
@@ -17,6 +18,8 @@ export type HealthEndpointDeps = {
   ip?: ClientIpOptions;
   /** Without one, no request ever sees the details. */
   verifyIdToken?: IdTokenVerifier;
+  /** Counts each request by status (lib/metrics). */
+  metrics?: RequestObserver;
 };
 
 /**
@@ -45,7 +48,7 @@ export function createHealthEndpoint(deps: HealthEndpointDeps) {
     return true;
   }
 
-  return async function healthHandler(req: Request, res: Response): Promise<void> {
+  async function healthHandler(req: Request, res: Response): Promise<void> {
     res.set("Cache-Control", "no-store");
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.status(405).set("Allow", "GET, HEAD").json({ error: { code: "method-not-allowed", message: "Use GET." } });
@@ -68,6 +71,18 @@ export function createHealthEndpoint(deps: HealthEndpointDeps) {
     }
     const report = await deps.health.report();
     res.status(report.status === "down" ? 503 : 200).json(detailed ? report : publicHealth(report));
+  }
+
+  const metrics = deps.metrics;
+  if (!metrics) return healthHandler;
+  return async function measuredHealth(req: Request, res: Response): Promise<void> {
+    const started = performance.now();
+    try {
+      await healthHandler(req, res);
+    } finally {
+      metrics.request({ api: "health", code: String(res.statusCode), ms: performance.now() - started });
+      await metrics.tail();
+    }
   };
 }
 

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { declaredOversize } from "./body-limit";
 import { PayloadTooLargeError, UnauthenticatedError, ValidationError, type AppError } from "./errors";
 import { toHttpsError } from "./error-mapping";
+import type { RequestObserver } from "./metrics";
 import { parseInput, type ParseOptions } from "./validation";
 
 /** Who is calling, as established by Firebase Auth (and App Check when enforced). */
@@ -53,8 +54,10 @@ export type CallableGuard = {
  * Unauthenticated calls count as failures of the client IP; a signed-in caller's invalid input
  * counts against the caller alone.
  */
-export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>, limits: CallableGuard) {
+export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>, limits: CallableGuard, observer?: RequestObserver) {
   return async (request: CallableRequest<unknown>, response?: CallableResponse<unknown>): Promise<R> => {
+    const started = performance.now();
+    let code = "ok";
     try {
       // Before the auth check: a declared body past the limit is refused without further work.
       const oversize = declaredOversize(request.rawRequest?.headers, spec.parse?.maxBytes);
@@ -77,7 +80,15 @@ export function callableHandler<S extends z.ZodType, R>(spec: CallableSpec<S, R>
       }
       return await spec.handle(input, caller, request, response);
     } catch (error) {
-      throw toHttpsError(error, { callable: spec.name, uid: request.auth?.uid });
+      const mapped = toHttpsError(error, { callable: spec.name, uid: request.auth?.uid });
+      code = mapped.code;
+      throw mapped;
+    } finally {
+      // Counted once here for every callable; the tail flushes within a strict bound (lib/metrics).
+      if (observer) {
+        observer.request({ api: `callable:${spec.name}`, code, ms: performance.now() - started });
+        await observer.tail();
+      }
     }
   };
 }

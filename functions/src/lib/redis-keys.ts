@@ -9,6 +9,8 @@ export const REDIS_PREFIX = {
   cache: "cache",
   /** Webhooks: per-endpoint in-flight attempt slots (the concurrency cap). */
   webhooks: "wh",
+  /** Monitoring: per-minute metric hashes (`mon:m:<minute>`, TTL'd) and the live-view slot. */
+  monitoring: "mon",
 } as const;
 
 export type RedisPrefix = (typeof REDIS_PREFIX)[keyof typeof REDIS_PREFIX];

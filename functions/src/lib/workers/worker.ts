@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { Clock } from "../clock";
 import { AppError, ValidationError } from "../errors";
 import { logger as defaultLogger, type Logger } from "../logging";
+import type { RequestObserver } from "../metrics";
 import { validationErrorFrom } from "../validation";
 
 /**
@@ -64,6 +65,8 @@ export type WorkerDeps = {
   db: Pick<Firestore, "doc" | "runTransaction">;
   clock: Clock;
   logger?: Logger;
+  /** Counts each run by outcome and each dead letter (`worker.dead_lettered`, a critical signal when it grows). */
+  metrics?: RequestObserver;
 };
 
 /** Where poison events go: `deadLetters/{name}:{eventId}` with the payload, the reason, the attempt. */
@@ -100,7 +103,26 @@ export function createWorker<S extends z.ZodType>(spec: WorkerSpec<S>, deps: Wor
     return "dead-lettered";
   }
 
-  return async function handleEvent(event: WorkerEvent): Promise<WorkerOutcome> {
+  /** Every run counted once, by outcome (`retry` for a rethrown failure). */
+  async function handleEvent(event: WorkerEvent): Promise<WorkerOutcome> {
+    const metrics = deps.metrics;
+    if (!metrics) return handleOnce(event);
+    const started = performance.now();
+    let code: WorkerOutcome | "retry" = "retry";
+    try {
+      const outcome = await handleOnce(event);
+      code = outcome;
+      if (outcome === "dead-lettered") metrics.count("worker.dead_lettered");
+      return outcome;
+    } finally {
+      metrics.request({ api: `worker:${spec.name}`, code: code === "retry" ? "unavailable" : "ok", ms: performance.now() - started });
+      metrics.count(`worker.${code}`);
+      await metrics.tail();
+    }
+  }
+  return handleEvent;
+
+  async function handleOnce(event: WorkerEvent): Promise<WorkerOutcome> {
     const fields = { worker: spec.name, eventId: event.id, attempt: event.attempt };
     const parsed = spec.payload.safeParse(event.data);
     if (!parsed.success) {
@@ -131,7 +153,7 @@ export function createWorker<S extends z.ZodType>(spec: WorkerSpec<S>, deps: Wor
       log.warn("worker_retry", { ...fields, error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
-  };
+  }
 
   /** Claim the event (a lease), do the work, mark it done; a redelivery of a done event is skipped. */
   async function runClaimed(handler: { handle(payload: z.output<S>, context: WorkerContext): Promise<void> }, payload: z.output<S>, context: WorkerContext, event: WorkerEvent): Promise<WorkerOutcome> {

@@ -1,0 +1,225 @@
+import type { Redis } from "@upstash/redis";
+import type { Clock } from "../clock";
+import { redisKey, REDIS_PREFIX } from "../redis-keys";
+import { latencyBucket, metricField, outcomeClass } from "./metric-fields";
+
+/** One finished request (callable, REST route, `/health`, worker run). */
+export type RequestSample = {
+  /** `callable:<operation>`, `rest:<METHOD> <path>`, `health`, `worker:<name>`. */
+  api: string;
+  /** `ok`, an HttpsError code, or an HTTP status. */
+  code: string;
+  ms: number;
+};
+
+/** A condition that should reach an alert at once rather than at the next minute's evaluation. */
+export type CriticalSignal = { kind: "server-error-burst" | "redis-unreachable" | (string & {}); count: number; windowMs: number; at: number; detail?: string };
+
+/** What the request paths see of the recorder: synchronous counting, and a tail that may flush. */
+export type RequestObserver = {
+  request(sample: RequestSample): void;
+  count(counter: string, by?: number): void;
+  /** Call once a request's work is done: flushes when due, waiting at most `tailWaitMs`. Never throws. */
+  tail(): Promise<void>;
+};
+
+/** Counts that live elsewhere (rate-limit and cache counters): read and reset at each flush. */
+export type CounterSource = () => Record<string, number>;
+
+export type MetricsRecorderOptions = {
+  /** Null: counts stay in this instance (`snapshot()`), nothing is aggregated. */
+  redis: Pick<Redis, "pipeline"> | null;
+  clock: Clock;
+  /** At most one flush per this long per instance. @default 1000 */
+  flushEveryMs?: number;
+  /** A flush is due at once when this many distinct fields wait. @default 200 */
+  maxPendingFields?: number;
+  /** The longest a request's tail waits for a flush (the flush goes on after it). @default 15 */
+  tailWaitMs?: number;
+  /** A flush that takes longer has failed (its counts are kept for the next). @default 500 */
+  timeoutMs?: number;
+  /** Minute hashes live this long in Redis: the rollup reads them well before. @default 3 h */
+  ttlSeconds?: number;
+  /** Called when a flush won the once-a-second live-view slot (one instance at a time, globally). */
+  onLiveSlot?: (minuteStart: number) => Promise<void>;
+  /** Called at most once per `criticalCooldownMs` per kind; must not throw or block. */
+  onCritical?: (signal: CriticalSignal) => void;
+  /** Server errors within `burstWindowMs` that make a burst. @default 5 */
+  burstThreshold?: number;
+  /** @default 10000 */
+  burstWindowMs?: number;
+  /** Counters whose growth is critical (e.g. dead letters): threshold within `burstWindowMs`. */
+  criticalCounters?: Record<string, { threshold: number; kind: string }>;
+  /** @default 60000 */
+  criticalCooldownMs?: number;
+};
+
+/** The Redis hash of the minute starting at `minuteStart` (epoch ms). */
+export const minuteKey = (minuteStart: number) => redisKey(REDIS_PREFIX.monitoring, "m", minuteStart);
+/** Held 1 s by the instance whose flush publishes the live view. */
+export const LIVE_SLOT_KEY = redisKey(REDIS_PREFIX.monitoring, "live");
+export const minuteOf = (ms: number) => Math.floor(ms / 60_000) * 60_000;
+
+// Pending counts are capped so an instance that cannot reach Redis for long keeps flat memory.
+const MAX_RETAINED_FIELDS = 5_000;
+
+/**
+ * Request and feature counters for every function, aggregated across instances without a cost a
+ * request can feel: counting is a synchronous map update; at most once a second (or when many
+ * fields wait) the tail of a request sends everything in one pipelined Redis call (HINCRBY into
+ * the current minute's hash, EXPIRE, and a 1-second `SET NX` that elects one instance globally
+ * to refresh the live view). Counts go to the minute of the flush, not of the request: a late
+ * flush lands in a minute the rollup has not read yet, so nothing is dropped by being late.
+ *
+ * Fail-open: metrics never fail or slow a request past `tailWaitMs`. A failed flush keeps its
+ * counts for the next one (capped) and raises `redis-unreachable`. Cloud Functions throttles CPU
+ * once a response is sent, so correctness never depends on a timer: an idle instance's counts
+ * wait for its next request (an unref'd timer tries earlier when the CPU allows).
+ */
+export function createMetricsRecorder(options: MetricsRecorderOptions) {
+  const { redis, clock } = options;
+  const flushEveryMs = options.flushEveryMs ?? 1000;
+  const maxPendingFields = options.maxPendingFields ?? 200;
+  const tailWaitMs = options.tailWaitMs ?? 15;
+  const timeoutMs = options.timeoutMs ?? 500;
+  const ttlSeconds = options.ttlSeconds ?? 3 * 3600;
+  const burstThreshold = options.burstThreshold ?? 5;
+  const burstWindowMs = options.burstWindowMs ?? 10_000;
+  const cooldownMs = options.criticalCooldownMs ?? 60_000;
+  const sources: CounterSource[] = [];
+
+  let pending = new Map<string, number>();
+  let lastFlush = clock.now();
+  let inFlight: Promise<boolean> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const recent = new Map<string, number[]>();
+  const lastSignal = new Map<string, number>();
+  const totals = new Map<string, number>();
+
+  function add(field: string, by: number): void {
+    if (by === 0) return;
+    pending.set(field, (pending.get(field) ?? 0) + by);
+    totals.set(field, (totals.get(field) ?? 0) + by);
+  }
+
+  function signal(kind: string, count: number, detail?: string): void {
+    const now = clock.now();
+    const last = lastSignal.get(kind);
+    if (last !== undefined && now - last < cooldownMs) return;
+    lastSignal.set(kind, now);
+    try {
+      options.onCritical?.({ kind, count, windowMs: burstWindowMs, at: now, ...(detail ? { detail } : {}) });
+    } catch {
+      // A signal is best effort: the minute evaluation sees the same condition.
+    }
+  }
+
+  /** Counts an occurrence of `kind` and raises it once `threshold` fall within the burst window. */
+  function burst(kind: string, threshold: number, by: number, detail?: string): void {
+    const now = clock.now();
+    const times = (recent.get(kind) ?? []).filter((t) => now - t < burstWindowMs);
+    for (let i = 0; i < by && times.length < threshold * 4; i++) times.push(now);
+    recent.set(kind, times);
+    if (times.length >= threshold) signal(kind, times.length, detail);
+  }
+
+  function drainSources(): void {
+    for (const read of sources) {
+      try {
+        for (const [name, value] of Object.entries(read())) add(metricField.counter(name), value);
+      } catch {
+        // A broken source costs its own counts only.
+      }
+    }
+  }
+
+  async function flush(): Promise<boolean> {
+    if (inFlight) return inFlight;
+    drainSources();
+    lastFlush = clock.now();
+    if (!redis || pending.size === 0) return true;
+    const batch = pending;
+    pending = new Map();
+    const minute = minuteOf(clock.now());
+    const key = minuteKey(minute);
+    inFlight = (async () => {
+      let timeout: NodeJS.Timeout | undefined;
+      try {
+        const pipeline = redis.pipeline();
+        for (const [field, by] of batch) pipeline.hincrby(key, field, by);
+        pipeline.expire(key, ttlSeconds);
+        pipeline.set(LIVE_SLOT_KEY, minute, { nx: true, px: 1000 });
+        const run = pipeline.exec();
+        run.catch(() => {});
+        const results = await Promise.race([
+          run,
+          new Promise<never>((_, reject) => {
+            timeout = setTimeout(() => reject(new Error(`metrics flush timed out after ${timeoutMs} ms`)), timeoutMs);
+            timeout.unref?.();
+          }),
+        ]);
+        if (options.onLiveSlot && results[results.length - 1] === "OK") await options.onLiveSlot(minute).catch(() => {});
+        return true;
+      } catch (error) {
+        // Kept for the next flush (a timed-out pipeline may have landed: at worst counted twice, never lost).
+        for (const [field, by] of batch) if (pending.size < MAX_RETAINED_FIELDS || pending.has(field)) pending.set(field, (pending.get(field) ?? 0) + by);
+        signal("redis-unreachable", 1, error instanceof Error ? error.message.slice(0, 200) : "flush failed");
+        return false;
+      } finally {
+        clearTimeout(timeout);
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  }
+
+  function due(): boolean {
+    return clock.now() - lastFlush >= flushEveryMs || pending.size >= maxPendingFields;
+  }
+
+  function armTimer(): void {
+    if (timer || !redis) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (pending.size > 0) void flush();
+    }, flushEveryMs);
+    timer.unref?.();
+  }
+
+  const recorder = {
+    request(sample: RequestSample): void {
+      add(metricField.request(sample.api, sample.code), 1);
+      add(metricField.latency(sample.api, latencyBucket(sample.ms)), 1);
+      add(metricField.latencySum(sample.api), Math.round(sample.ms));
+      if (outcomeClass(sample.code) === "server") burst("server-error-burst", burstThreshold, 1, sample.api);
+    },
+    count(counter: string, by = 1): void {
+      add(metricField.counter(counter), by);
+      const critical = options.criticalCounters?.[counter];
+      if (critical && by > 0) burst(critical.kind, critical.threshold, by, counter);
+    },
+    async tail(): Promise<void> {
+      if (!due()) {
+        armTimer();
+        return;
+      }
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([flush(), new Promise<void>((resolve) => (wait = setTimeout(resolve, tailWaitMs)))]);
+      clearTimeout(wait);
+    },
+    flush,
+    /** Adds counts read (and reset) from elsewhere at each flush. */
+    addSource(source: CounterSource): void {
+      sources.push(source);
+    },
+    /** This instance's totals since it started (fields as in Redis). */
+    snapshot(): Record<string, number> {
+      return Object.fromEntries(totals);
+    },
+    pendingFields: (): number => pending.size,
+  };
+  return recorder satisfies RequestObserver;
+}
+
+export type MetricsRecorder = ReturnType<typeof createMetricsRecorder>;
+
