@@ -180,6 +180,8 @@ function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, 
     STORAGE_EMULATOR_HOST: storageUrl,
     // Upload URLs are signed with this local key, which the local Storage server trusts.
     LOCAL_SIGNING_KEY_FILE: signingKeyFile,
+    // Tests run the hourly backup seconds after their writes; production waits 60 s for late commits.
+    BACKUP_INCREMENTAL_LAG_SECONDS: 1,
   };
   fs.mkdirSync(FUNCTIONS_ENV_DIR, { recursive: true });
   fs.writeFileSync(path.join(FUNCTIONS_ENV_DIR, ".env.local"), header + Object.entries(env).map(([key, value]) => `${key}=${value}`).join("\n") + "\n");

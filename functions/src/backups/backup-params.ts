@@ -11,6 +11,7 @@ export const backupParams = {
   dailyRetentionDays: defineInt("BACKUP_DAILY_RETENTION_DAYS", { default: DEFAULT_BACKUP_SETTINGS.dailyRetentionDays, description: "Days daily backups are kept." }),
   monthlyRetentionYears: defineInt("BACKUP_MONTHLY_RETENTION_YEARS", { default: DEFAULT_BACKUP_SETTINGS.monthlyRetentionYears, description: "Years the monthly compliance backup is kept." }),
   incrementalCollections: defineString("BACKUP_INCREMENTAL_COLLECTIONS", { default: DEFAULT_INCREMENTAL_COLLECTIONS, description: "Collection ids the hourly job scans for updatedAt." }),
+  incrementalLagSeconds: defineInt("BACKUP_INCREMENTAL_LAG_SECONDS", { default: DEFAULT_BACKUP_SETTINGS.incrementalLagMs / 1000, description: "Changes younger than this wait for the next hourly run (writes committing late)." }),
   drillDatabase: defineString("BACKUP_DRILL_DATABASE", { default: "backup-drill", description: "Scratch database the weekly restore drill overwrites." }),
 };
 
@@ -31,5 +32,6 @@ export function backupSettings(projectId: string): BackupSettings {
     dailyRetentionDays: backupParams.dailyRetentionDays.value(),
     monthlyRetentionYears: backupParams.monthlyRetentionYears.value(),
     incrementalCollections: list(backupParams.incrementalCollections.value()),
+    incrementalLagMs: backupParams.incrementalLagSeconds.value() * 1000,
   };
 }
