@@ -162,7 +162,7 @@ describe("alert state machine", () => {
     const db = monitoringDb();
     const ruleId = "error-rate";
     await db.doc(`${ALERTS}/${ruleId}`).delete();
-    const clock = manualClock(Date.UTC(2032, 0, 1));
+    const clock = manualClock(Date.UTC(2032, 0, 1) + Math.floor(Math.random() * 1_000_000) * 60_000);
     const notify = createAlertNotifier({ http: createWebhookHttp({ allowLoopback: true, allowHttp: true }), slackUrl: () => `${url}/slack`, emailUrl: () => `${url}/email` });
     const alerts = createAlertState({ db, clock, notify });
     const firing = { value: 0.2, threshold: 0.05, summary: "Server errors are 0.2 of requests", source: "evaluation" as const };
@@ -179,7 +179,7 @@ describe("alert state machine", () => {
     expect(received.filter((r) => r.body.text?.includes("[RESOLVED] error-rate"))).toHaveLength(2);
     const stored = alertRecord.parse((await db.doc(`${ALERTS}/${ruleId}`).get()).data());
     expect(stored).toMatchObject({ status: "resolved", notified: "resolved", occurrences: 2 });
-    const history = await db.collection(ALERT_HISTORY).where("ruleId", "==", ruleId).where("at", ">=", stored.openedAt).get();
+    const history = await db.collection(ALERT_HISTORY).where("ruleId", "==", ruleId).where("at", ">=", stored.openedAt).where("at", "<=", stored.resolvedAt).get();
     expect(history.docs.map((d) => d.get("event")).sort()).toEqual(["opened", "resolved"]);
   });
 
@@ -187,7 +187,7 @@ describe("alert state machine", () => {
     const db = monitoringDb();
     const ruleId = "critical-redis-unreachable";
     await db.doc(`${ALERTS}/${ruleId}`).delete();
-    const clock = manualClock(Date.UTC(2033, 0, 1));
+    const clock = manualClock(Date.UTC(2033, 0, 1) + Math.floor(Math.random() * 1_000_000) * 60_000);
     const notify = createAlertNotifier({ http: createWebhookHttp({ allowLoopback: true, allowHttp: true }), slackUrl: () => `${url}/slack`, emailUrl: () => "" });
     const alerts = createAlertState({ db, clock, notify });
     received.length = 0;
