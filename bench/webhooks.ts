@@ -54,12 +54,12 @@ async function rate(n: number, one: (i: number) => Promise<void>): Promise<numbe
 async function main(): Promise<void> {
   const target = await receiver();
   const secrets = createSecretBox(() => "bench-webhook-secret-key-0123456789");
-  const sealed = secrets.seal(generateWebhookSecret(), "endpoint-bench");
+  const sealed = await secrets.seal(generateWebhookSecret(), "endpoint-bench");
   const send = createWebhookHttp({ allowLoopback: true, allowHttp: true });
   const signed = async (i: number) => {
     const webhookId = `msg_endpoint-bench_evt-${i}`;
     const timestamp = Math.floor(Date.now() / 1000);
-    const headers = { "content-type": "application/json", "user-agent": "RAG-Prompt-Library-Webhooks/1", "webhook-id": webhookId, "webhook-timestamp": String(timestamp), "webhook-signature": signatureHeader([secrets.open(sealed, "endpoint-bench")], webhookId, timestamp, body) };
+    const headers = { "content-type": "application/json", "user-agent": "RAG-Prompt-Library-Webhooks/1", "webhook-id": webhookId, "webhook-timestamp": String(timestamp), "webhook-signature": signatureHeader([await secrets.open(sealed, "endpoint-bench")], webhookId, timestamp, body) };
     const response = await send({ url: target.url, headers, body, timeoutMs: 30_000 });
     if (response.kind !== "response" || response.status !== 204) throw new Error(`Unexpected answer: ${JSON.stringify(response)}`);
   };

@@ -31,7 +31,7 @@ import { createMemoryGate, createRedisGate } from "../webhooks/endpoint-gate";
 import { createWebhookDispatcher, type DispatcherSettings } from "../webhooks/webhook-dispatcher";
 import { createWebhookHttp, type WebhookHttp } from "../webhooks/webhook-http";
 import { createWebhookService, type WebhookService } from "../webhooks/webhook-service";
-import { createSecretBox } from "../webhooks/webhook-signing";
+import { createSecrets, secretHandlers, type SecretsDeps } from "../secrets/secrets-module";
 import { createWebhookSweeper } from "../webhooks/webhook-sweeper";
 import { webhookWorkers } from "../webhooks/webhook-workers";
 import { cacheInvalidationWorker, type InvalidationRule } from "./cache-invalidation";
@@ -76,6 +76,8 @@ export type AppDeps = {
   verifyIdToken?: IdTokenVerifier;
   /** Webhook delivery; absent: https to public addresses only, and no key (secrets cannot be used: fail closed). */
   webhooks?: WebhookDeps;
+  /** Runtime secrets (Secret Manager behind a cached reader); absent: random keys per graph (tests), never plaintext. */
+  secrets?: SecretsDeps;
   /** Where alerts are sent (monitoring/monitoring-params.ts); absent: nowhere. */
   monitoring?: MonitoringSettings;
   /** Firebase Auth for data subject requests; absent: accounts are neither exported nor deleted. */
@@ -124,7 +126,8 @@ export function createApp(deps: AppDeps) {
   metrics.addSource(rateLimitSource(limiter.metrics));
   const knowledge = createKnowledgeService({ db, clock, access, provider: deps.provider(), bucket: deps.bucket, signUploads: deps.signUploads, pdf: pdfText });
   const webhookDeps: WebhookDeps = deps.webhooks ?? { secretKey: () => "", http: createWebhookHttp({ allowLoopback: false, allowHttp: false }), allowLocalUrls: false };
-  const webhookSecrets = createSecretBox(webhookDeps.secretKey);
+  const secrets = createSecrets({ db, clock, ...(deps.secrets ? { runtime: deps.secrets } : {}), webhookKey: webhookDeps.secretKey });
+  const webhookSecrets = secrets.webhookSecrets;
   const dispatcher = createWebhookDispatcher({
     db,
     clock,
@@ -152,6 +155,7 @@ export function createApp(deps: AppDeps) {
       retriever: knowledge,
       spend: createSpend({ limiter, payerOf: createPayerResolver({ db, cache }) }),
       ...(deps.models ? { models: deps.models } : {}),
+      fields: secrets.fields,
       }),
       metrics,
     ),
@@ -213,6 +217,8 @@ export function createApp(deps: AppDeps) {
     metricsEndpoint: monitoring.endpoint(limiter, { trustedProxyHops }),
     outbox,
     workers,
+    /** Field encryption, internal signatures and the handlers of the secret functions (docs/secrets.md). */
+    secrets: { ...secrets, handlers: secretHandlers(secrets, workerDeps) },
     /** The backup domain's handlers, built on first use (only backup functions need its clients). */
     backups(): BackupHandlers {
       if (!deps.backups) throw new Error("Backups are not configured in this graph");

@@ -5,7 +5,7 @@ import { actorUid, type Principal } from "../identity/principal";
 import type { Clock } from "../lib/clock";
 import { AppError, NotFoundError, PayloadTooLargeError, UnavailableError, ValidationError } from "../lib/errors";
 import { queryShape, runQuery } from "../lib/firestore-queries";
-import { readRecord, requireRecord } from "../lib/firestore-records";
+import { parseRecord, type RecordSnapshot } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import type { RetrievedChunk, RetrieveRequest } from "../knowledge/knowledge-types";
@@ -18,6 +18,7 @@ import { EXECUTIONS, executionPath, executionsPath, storedExecutionSchema, type 
 import { reservationUnits, settledUnits, type SpendPort } from "./execution-spend";
 import { DEFAULT_MODEL_ALLOWLIST, requireRunnableModel, type ModelAllowlist } from "./model-allowlist";
 import { toExecutionView, type ExecutionView, type RetrievalUsed } from "./execution-types";
+import type { FieldSealer } from "../secrets/sealed-fields";
 
 /** Executions newest first, optionally by prompt and/or status. */
 const LIST_EXECUTIONS = queryShape({
@@ -52,7 +53,12 @@ export type ExecutionServiceDeps = {
   models?: ModelAllowlist;
   /** @default EXECUTION_LIMITS.providerDeadlineMs */
   providerDeadlineMs?: number;
+  /** Seals the personal data of a run (`SENSITIVE_EXECUTION_FIELDS`) at write and opens it at read. */
+  fields: FieldSealer;
 };
+
+/** What a caller put into a run and what came out: personal data, stored encrypted (docs/secrets.md). */
+export const SENSITIVE_EXECUTION_FIELDS = ["variablesJson", "output"] as const;
 
 export type RunOptions = {
   /**
@@ -104,8 +110,10 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
 
   /** Writes the execution and its outbox event in one batch: both land or neither does. */
   async function store(workspaceId: string, id: string, stored: StoredExecution): Promise<void> {
+    const path = executionPath(workspaceId, id);
+    const sealed = await deps.fields.seal(path, stored, SENSITIVE_EXECUTION_FIELDS);
     const batch = db.batch();
-    batch.create(db.doc(executionPath(workspaceId, id)), stored);
+    batch.create(db.doc(path), sealed);
     const common = { executionId: id, promptId: stored.promptId, version: stored.version, label: stored.label, providerId: stored.providerId, model: stored.model, createdBy: stored.createdBy };
     appendEvent(db, batch, {
       type: stored.status === "completed" ? "execution.completed" : "execution.failed",
@@ -123,6 +131,11 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
       logger.error("execution_store_failed", { workspaceId, executionId: id, errorName: error instanceof Error ? error.name : "unknown" });
       throw new UnavailableError("The execution could not be saved; try again.", { reason: "store-failed" });
     }
+  }
+
+  /** A stored run with its sealed fields opened (runs stored before encryption read as they are). */
+  async function openRecord(snap: RecordSnapshot): Promise<StoredExecution> {
+    return parseRecord(snap.ref.path, await deps.fields.open(snap.ref.path, snap.data()), storedExecutionSchema, EXECUTION);
   }
 
   return {
@@ -232,9 +245,9 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
 
     async get(principal: Principal, workspaceId: string, executionId: string): Promise<ExecutionView> {
       await access.require(principal, workspaceId, "executions:read");
-      const stored = readRecord(await db.doc(executionPath(workspaceId, executionId)).get(), storedExecutionSchema, EXECUTION);
-      if (!stored) throw new NotFoundError("Execution not found.");
-      return toExecutionView(executionId, stored);
+      const snap = await db.doc(executionPath(workspaceId, executionId)).get();
+      if (!snap.exists) throw new NotFoundError("Execution not found.");
+      return toExecutionView(executionId, await openRecord(snap));
     },
 
     /** Newest first; filter by prompt and/or status; a page at a time. */
@@ -250,7 +263,7 @@ export function createExecutionService(deps: ExecutionServiceDeps) {
         query = query.startAfter(Timestamp.fromMillis(millis), id);
       }
       const snap = await runQuery(LIST_EXECUTIONS, query);
-      const records = snap.docs.map((doc) => ({ id: doc.id, stored: requireRecord(doc, storedExecutionSchema, EXECUTION) }));
+      const records = await Promise.all(snap.docs.map(async (doc) => ({ id: doc.id, stored: await openRecord(doc) })));
       const last = records[records.length - 1];
       return {
         items: records.map(({ id, stored }) => toExecutionView(id, stored)),

@@ -208,9 +208,9 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     });
   }
 
-  function headersFor(delivery: StoredDelivery, deliveryId: string, endpointId: string, endpoint: StoredEndpoint, timestamp: number): Record<string, string> {
+  async function headersFor(delivery: StoredDelivery, deliveryId: string, endpointId: string, endpoint: StoredEndpoint, timestamp: number): Promise<Record<string, string>> {
     const now = clock.now();
-    const secrets = endpoint.secrets.filter((s) => !s.expiresAt || s.expiresAt.toMillis() > now).map((s) => deps.secrets.open(s.sealed, endpointId));
+    const secrets = await Promise.all(endpoint.secrets.filter((s) => !s.expiresAt || s.expiresAt.toMillis() > now).map((s) => deps.secrets.open(s.sealed, endpointId)));
     const webhookId = webhookIdOf(deliveryId);
     return {
       ...endpoint.headers,
@@ -303,7 +303,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     }
     try {
       const timestamp = Math.floor(clock.now() / 1000);
-      const headers = headersFor(delivery, deliveryId, delivery.endpointId, endpoint, timestamp);
+      const headers = await headersFor(delivery, deliveryId, delivery.endpointId, endpoint, timestamp);
       const started = performance.now();
       const response = await deps.http({ url: endpoint.url, headers, body: delivery.payload, timeoutMs: settings.attemptTimeoutMs });
       return await record(deliveryId, token, endpoint, response, performance.now() - started);

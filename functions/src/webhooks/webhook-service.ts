@@ -91,6 +91,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       if (existing.data().count >= MAX_ENDPOINTS_PER_WORKSPACE) throw new FailedPreconditionError(`A workspace may have at most ${MAX_ENDPOINTS_PER_WORKSPACE} webhook endpoints.`);
       const ref = db.collection(WEBHOOK_ENDPOINTS).doc();
       const secret = generateWebhookSecret(deps.random);
+      const sealed = await deps.secrets.seal(secret, ref.id);
       const now = ts(clock.now());
       const stored: StoredEndpoint = {
         workspaceId: input.workspaceId,
@@ -99,7 +100,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         eventTypes: input.eventTypes,
         enabled: input.enabled ?? true,
         disabledReason: input.enabled === false ? "manual" : null,
-        secrets: [{ id: randomUUID(), sealed: deps.secrets.seal(secret, ref.id), createdAt: now, expiresAt: null }],
+        secrets: [{ id: randomUUID(), sealed, createdAt: now, expiresAt: null }],
         headers: input.headers ?? {},
         retry: { ...DEFAULT_RETRY_POLICY, ...input.retry },
         limits: { ...DEFAULT_LIMITS, ...input.limits },
@@ -137,11 +138,12 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     /** A new secret signs from now on; the previous one keeps signing too until the grace period ends. */
     async rotateSecret(principal: Principal, workspaceId: string, endpointId: string, graceSeconds = DEFAULT_ROTATION_GRACE_SECONDS): Promise<{ endpoint: EndpointView; secret: string }> {
       const secret = generateWebhookSecret(deps.random);
+      const sealed = await deps.secrets.seal(secret, endpointId);
       const endpoint = await mutate(principal, workspaceId, endpointId, (stored, now) => {
         const live = stored.secrets.filter((s) => !s.expiresAt || s.expiresAt.toMillis() > now);
         const aged = live.map((s) => ({ ...s, expiresAt: s.expiresAt ?? ts(now + graceSeconds * 1000) })).filter((s) => s.expiresAt.toMillis() > now);
         // At most a few secrets sign at once: each rotation during a grace period drops the oldest.
-        return { secrets: [{ id: randomUUID(), sealed: deps.secrets.seal(secret, endpointId), createdAt: ts(now), expiresAt: null }, ...aged.slice(0, 2)] };
+        return { secrets: [{ id: randomUUID(), sealed, createdAt: ts(now), expiresAt: null }, ...aged.slice(0, 2)] };
       });
       return { endpoint, secret };
     },

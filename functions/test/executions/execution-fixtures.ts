@@ -7,6 +7,9 @@ import { createRateLimiter, resolveRateLimitConfig } from "../../src/lib/rate-li
 import { EVENTS, type DomainEvent } from "../../src/events/domain-events";
 import { readDomainEvent } from "../../src/events/outbox";
 import { createExecutionService } from "../../src/executions/execution-service";
+import { staticKeyRing } from "../../src/lib/secrets";
+import { createFieldCipher } from "../../src/secrets/field-cipher";
+import { createFieldSealer } from "../../src/secrets/sealed-fields";
 import { executionsPath } from "../../src/executions/execution-types";
 import type { Principal } from "../../src/identity/principal";
 import type { ApiKeyScope } from "../../src/identity/permissions";
@@ -62,9 +65,11 @@ export async function executionSetup(options: { provider?: (clock: ReturnType<ty
   const prompts = withRawContent(createPromptService({ db: ws.db, clock, access: ws.access, cache: ws.cache }));
   const knowledge = knowledgeService({ db: ws.db, access: ws.access });
   const provider = (options.provider ?? pricedLocalProvider)(clock);
-  const executions = createExecutionService({ db: ws.db, clock, access: ws.access, provider: () => provider, prompts: { resolveVersion: prompts.resolveVersion, render: renderTemplate }, retriever: knowledge, spend: roomySpend(ws.db, ws.cache, clock), models: EVERY_PRICED_MODEL });
+  // Runs are stored with their personal data sealed, as in production (a fixed key instead of Secret Manager's).
+  const fields = createFieldSealer(createFieldCipher({ keys: staticKeyRing("execution-fixtures-field-key", "field-encryption-kek") }));
+  const executions = createExecutionService({ db: ws.db, clock, access: ws.access, provider: () => provider, prompts: { resolveVersion: prompts.resolveVersion, render: renderTemplate }, retriever: knowledge, spend: roomySpend(ws.db, ws.cache, clock), models: EVERY_PRICED_MODEL, fields });
   const apiKey = (scopes: ApiKeyScope[], workspaceId = ws.workspaceId): Principal => ({ kind: "apiKey", keyId: `key-${workspaceId}`, workspaceId, scopes, createdBy: ws.ownerUid });
-  return { ...ws, clock, prompts, knowledge, provider, executions, apiKey };
+  return { ...ws, clock, prompts, knowledge, provider, executions, apiKey, fields };
 }
 
 /** Outbox events about one execution, read through the outbox schema (so stored events must match it). */

@@ -18,7 +18,7 @@ function comparable(view: ExecutionView) {
 
 describe("running prompts on the real Firestore", () => {
   it("stores a completed execution with every field, and its execution.completed event in the outbox", async () => {
-    const { executions, prompts, knowledge, owner, ownerUid, workspaceId, db, provider } = await executionSetup();
+    const { executions, prompts, knowledge, owner, ownerUid, workspaceId, db, provider, fields } = await executionSetup();
     const doc = await knowledge.createDocument(owner, workspaceId, { title: "Tomato care", text: CORPUS.gardening });
     const { prompt } = await prompts.createPrompt(owner, workspaceId, QUESTION_PROMPT);
     await prompts.setLabel(owner, workspaceId, prompt.id, "production", 1);
@@ -56,7 +56,11 @@ describe("running prompts on the real Firestore", () => {
     expect(await executions.get(owner, workspaceId, run.id)).toEqual(run);
     const stored = (await db.doc(`${executionsPath(workspaceId)}/${run.id}`).get()).data() ?? {};
     expect(stored.createdAt.constructor.name).toBe("Timestamp");
-    expect(JSON.parse(stored.variablesJson)).toEqual(variables);
+    // Inputs and output are personal data: stored sealed (docs/secrets.md), opened on read.
+    expect(stored.sealedFields).toEqual(["variablesJson", "output"]);
+    expect(stored.variablesJson).toMatch(/^pii1\.\d+\./);
+    expect(`${stored.variablesJson}${stored.output}`).not.toMatch(/tomato/i);
+    expect(JSON.parse(String((await fields.open(`${executionsPath(workspaceId)}/${run.id}`, stored))?.variablesJson))).toEqual(variables);
 
     const events = await eventsFor(db, run.id);
     expect(events).toEqual([
