@@ -134,6 +134,8 @@ export function createRouter<D>({ routes, services, authenticate, guard, screen,
       else res.status(status).json(body);
     } catch (error) {
       const { status, body } = toRestError(error, { route: matched?.path, requestId, keyId: principal?.keyId });
+      // Refusals raised past the guard (a spend reservation, a shed request) say when to retry too.
+      if (error instanceof AppError && typeof error.details?.retryAfter === "number") res.set("Retry-After", String(error.details.retryAfter));
       if (!(error instanceof AppError)) logger.error("rest_request_failed", { requestId, route: matched?.path });
       res.status(status).json(body);
     }

@@ -26,13 +26,20 @@ describe("spend is charged to the workspace owner's account", () => {
     ];
 
     const statuses: number[] = [];
+    const retryAfters: Array<string | null> = [];
     for (let round = 0; round < 3; round++) {
-      for (const key of keys) statuses.push((await stack.restRun(key.secret, key.workspaceId, { promptId: key.promptId, variables: topic, maxOutputTokens: 4096 })).status);
+      for (const key of keys) {
+        const run = await stack.restRun(key.secret, key.workspaceId, { promptId: key.promptId, variables: topic, maxOutputTokens: 4096 });
+        statuses.push(run.status);
+        if (run.status === 429) retryAfters.push(run.retryAfter);
+      }
     }
     const byCallable = await stack.callRun(a.uid, { workspaceId: b.workspaceId, promptId: b.promptId, variables: topic, maxOutputTokens: 4096 });
 
     expect(statuses.filter((s) => s === 201)).toHaveLength(2);
     expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    // A refused reservation says when the budget frees, as the guard's own 429s do.
+    expect(retryAfters.every((value) => Number(value) >= 1)).toBe(true);
     expect(byCallable).toMatchObject({ ok: false, error: { code: "resource-exhausted" } });
     expect(await stack.spentThisMinute({ kind: "user", id: a.uid })).toBe(10);
     expect((await executionCount(testDb(), a.workspaceId)) + (await executionCount(testDb(), b.workspaceId))).toBe(2);

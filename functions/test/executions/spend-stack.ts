@@ -83,7 +83,7 @@ export async function spendStack(options: { verbose?: boolean } = {}) {
       headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
       body: JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as Record<string, unknown> };
   };
 
   /** A user with a plan, owning a fresh workspace with one prompt. */
