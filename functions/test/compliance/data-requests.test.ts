@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { Storage, type Bucket } from "@google-cloud/storage";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
 import { createCompliance } from "../../src/compliance/compliance-service";
 import { CURRENT_POLICY_VERSION } from "../../src/compliance/consent-ledger";
 import type { AuthRecord, SubjectAuth } from "../../src/compliance/subject-data";
@@ -93,7 +93,7 @@ async function world() {
 const idsOf = (lines: Array<Record<string, unknown>>) =>
   lines.flatMap((l) => (l.type === "firestore" ? [`firestore:${String(l.path)}`] : l.type === "storage" ? [`storage:${String(l.bucket)}/${String(l.name)}`] : l.type === "redis" ? [`redis:${String(l.key)}`] : []));
 
-async function requestDone(db: Firestore, compliance: ReturnType<typeof createCompliance>, kind: "export" | "erasure", uid: string) {
+async function requestDone(compliance: ReturnType<typeof createCompliance>, kind: "export" | "erasure", uid: string) {
   const queued = await compliance.requests.submit(kind, uid, "user");
   expect(queued).toMatchObject({ status: "queued", kind });
   expect(await compliance.requests.process(queued.id)).toBe("completed");
@@ -109,7 +109,7 @@ describe("data subject requests", () => {
     expect(before.length).toBeGreaterThan(15);
     expect(before).toEqual(expect.arrayContaining([`firestore:users/${t.sub}`, `storage:${t.bucket.name}/workspaces/${t.own.id}/documents/d1/notes.md`, expect.stringMatching(/^redis:rl:/), expect.stringMatching(/^redis:cache:/)]));
 
-    const exported = await requestDone(t.db, t.compliance, "export", t.sub);
+    const exported = await requestDone(t.compliance, "export", t.sub);
     expect(exported.downloadUrl).toMatch(/X-Goog-Signature=/);
     const response = await fetch(exported.downloadUrl!);
     expect(response.status).toBe(200);
@@ -119,7 +119,7 @@ describe("data subject requests", () => {
     expect(before.filter((id) => !exportedIds.has(id))).toEqual([]);
     expect(exported.receipt).toMatchObject({ done: { exported: lines.length - 1 }, archive: { lines: lines.length } });
 
-    const erased = await requestDone(t.db, t.compliance, "erasure", t.sub);
+    const erased = await requestDone(t.compliance, "erasure", t.sub);
     expect(erased.receipt?.done).toMatchObject({ authAccountDeleted: true, workspacesDeleted: [t.own.id], workspacesTransferred: [t.handed.id] });
     expect(erased.receipt!.done.deleted).toBeGreaterThan(5);
     expect(erased.receipt!.done.anonymised).toBeGreaterThan(3);
