@@ -4,7 +4,8 @@ import { PLAN_TIERS } from "./principal";
 /**
  * Firestore layout of users: `users/{uid}`, written by admin tools and billing (never by these
  * functions) and readable by its own user. The backend reads only `plan`; other fields
- * (`displayName`, `createdAt`) are not parsed, so no personal data passes through here.
+ * (`displayName`, `createdAt`) are not parsed, so no personal data passes through here. Writers
+ * set `updatedAt` on every write, so the hourly backup carries the change (docs/backups.md).
  */
 export const USERS = "users";
 
