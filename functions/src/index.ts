@@ -10,12 +10,16 @@ import { webhookOperations as webhooks } from "./webhooks/webhook-operations";
 import { workspaceOperations as workspaces } from "./workspaces/workspace-operations";
 import { complianceOperations as compliance } from "./compliance/compliance-operations";
 
-export { api, health, verifyChallenge, onDocumentUploaded } from "./app/functions";
+export { api, health, verifyChallenge, onDocumentUploaded, sweepStalledIngests } from "./app/functions";
 export { publishDomainEvents, sweepDomainEventOutbox, countDomainEvents } from "./app/functions";
 export { startDailyBackup, pollBackups, hourlyBackup, purgeBackups, backupRestoreDrill, replicateBackup } from "./app/functions";
 export { fanOutWebhooks, deliverWebhooks, sweepWebhooks } from "./app/functions";
 export { schedulePurges, runPurgeStep, processDataRequest, sweepDataRequests, monthlyComplianceReport, onAuthUserDeleted } from "./app/compliance-functions";
 export { monitorMinute, onCriticalSignal, metrics } from "./app/monitoring-functions";
+export { rotateSecrets } from "./app/secret-functions";
+export { reencryptSecretData } from "./app/secret-functions";
+export { retireSecretVersions } from "./app/secret-functions";
+export { checkSecretAccess } from "./app/secret-functions";
 
 export const createWorkspace = callable(workspaces.createWorkspace);
 export const getWorkspace = callable(workspaces.getWorkspace);

@@ -40,6 +40,8 @@ export const ports = {
   pubsub: emulators.pubsub.port + PORT_OFFSET,
   storage: emulators.storage.port + PORT_OFFSET,
   eventRelay: Number(process.env.RAG_EVENT_RELAY_PORT ?? 8095 + PORT_OFFSET),
+  // No official Secret Manager emulator exists: always our server (tools/secret-manager-server).
+  secretManager: Number(process.env.RAG_SECRET_MANAGER_PORT ?? 8086 + PORT_OFFSET),
 };
 
 /**

@@ -76,6 +76,14 @@ export async function startStack({ withDemoData }) {
     services.push(["Pub/Sub", `${pubsubHost} (gRPC-compatible local server; Java 21 absent)`]);
   }
 
+  // Secret Manager has no official emulator: RAG_SECRETS=local is the only source (notifications go to the Pub/Sub above).
+  if ((process.env.RAG_SECRETS ?? "local") !== "local") throw new Error("RAG_SECRETS must be local: Google ships no Secret Manager emulator.");
+  const secretManagerHost = `${HOST}:${ports.secretManager}`;
+  await assertPortFree(ports.secretManager, "Secret Manager");
+  const secretServer = startProcess("secret-manager", tsx, [path.join(ROOT, "tools/secret-manager-server/src/cli.ts"), "--host", HOST, "--port", String(ports.secretManager), "--pubsub", pubsubHost], { logFile: log("secret-manager") });
+  await waitFor("the Secret Manager server to listen", () => isPortOpen(ports.secretManager), { entry: secretServer, logFile: log("secret-manager") });
+  services.push(["Secret Manager", `${secretManagerHost} (gRPC-compatible local server; POST /rotations:run fires due rotations)`]);
+
   const storageUrl = `http://${HOST}:${ports.storage}`;
   const signingKeyFile = localSigningKey();
   if (storageSource === "local") {
@@ -96,7 +104,7 @@ export async function startStack({ withDemoData }) {
     services.push(["Cloud Storage", `${storageUrl} (JSON API local server; Java 21 absent)`]);
   }
 
-  writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, signingKeyFile });
+  writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, signingKeyFile, secretManagerHost });
   run("npm", ["run", "--silent", "build", "--workspace", "functions"], { stdio: ["ignore", "inherit", "inherit"] });
 
   const only = ["auth", "functions", "tasks", ...(firestoreSource === "official" ? ["firestore"] : []), ...(pubsubSource === "official" ? ["pubsub"] : []), ...(storageSource === "official" ? ["storage"] : [])];
@@ -143,7 +151,7 @@ export async function startStack({ withDemoData }) {
   await waitFor("the event relay to find the functions' triggers", () => relayReady(ports.eventRelay), { entry: relay, logFile: log("event-relay"), timeoutMs: 60_000 });
   services.push(["Event relay", `http://${HOST}:${ports.eventRelay} (Eventarc + Cloud Scheduler stand-in: /triggers, /deliveries, /scheduler/jobs)`]);
 
-  const env = { ...clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl }), LOCAL_SIGNING_KEY_FILE: signingKeyFile };
+  const env = { ...clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl }), LOCAL_SIGNING_KEY_FILE: signingKeyFile, SECRET_MANAGER_EMULATOR_HOST: secretManagerHost };
   if (withDemoData) run(tsx, [path.join(ROOT, "scripts/seed-demo.ts")], { env: { ...process.env, ...env } });
   return { services, env, firestoreSource, pubsubSource, storageSource, logs: STATE_DIR };
 }
@@ -169,7 +177,7 @@ export function clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl })
 }
 
 /** The Functions emulator reads params from .env.local (in FUNCTIONS_ENV_DIR) and secrets from functions/.secret.local. */
-function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, signingKeyFile }) {
+function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, signingKeyFile, secretManagerHost }) {
   const dir = path.join(ROOT, "functions");
   const header = "# Written by `npm start` / `npm test` for the local stack. Not used in deploys.\n";
   const env = {
@@ -180,6 +188,8 @@ function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, 
     STORAGE_EMULATOR_HOST: storageUrl,
     // Upload URLs are signed with this local key, which the local Storage server trusts.
     LOCAL_SIGNING_KEY_FILE: signingKeyFile,
+    // Runtime secrets (docs/secrets.md): the local Secret Manager server, then .secret.local.
+    SECRET_MANAGER_EMULATOR_HOST: secretManagerHost,
     // Tests run the hourly backup seconds after their writes; production waits 60 s for late commits.
     BACKUP_INCREMENTAL_LAG_SECONDS: 1,
   };
@@ -189,6 +199,11 @@ function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, 
   // second stack (RAG_PORT_OFFSET) leaves the file of a running default stack alone.
   const secrets = path.join(dir, ".secret.local");
   if (!PORT_OFFSET || !fs.existsSync(secrets)) fs.writeFileSync(secrets, `${header}UPSTASH_REDIS_REST_TOKEN=${upstashUrl ? LOCAL_UPSTASH_TOKEN : ""}\nOPENAI_API_KEY=\n# Throwaway key sealing webhook endpoint secrets locally; production sets its own in Secret Manager.\nWEBHOOK_SECRET_KEY=local-webhook-secret-key-not-for-production\n`);
+  // Keys the backend rotates itself (docs/secrets.md): throwaway local values, added to a file written before they existed.
+  const localKeys = { FIELD_ENCRYPTION_KEY: "local-field-encryption-key-not-for-production", INTERNAL_HMAC_KEY: "local-internal-hmac-key-not-for-production" };
+  const present = fs.readFileSync(secrets, "utf8");
+  const missing = Object.entries(localKeys).filter(([name]) => !new RegExp(`^${name}=`, "m").test(present));
+  if (missing.length) fs.appendFileSync(secrets, missing.map(([name, value]) => `${name}=${value}\n`).join(""));
 }
 
 async function relayReady(port) {

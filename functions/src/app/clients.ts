@@ -11,6 +11,7 @@ import type * as StorageModule from "@google-cloud/storage";
 import type * as PubSubModule from "@google-cloud/pubsub";
 import type * as FirestoreModule from "@google-cloud/firestore";
 import type * as GrpcModule from "@grpc/grpc-js";
+import type * as SecretManagerModule from "@google-cloud/secret-manager";
 import { Redis } from "@upstash/redis";
 import { params, runtimeEnv, secretValue } from "../lib/config";
 import { logger } from "../lib/logging";
@@ -31,6 +32,7 @@ const lazy = {
   pubsub: () => require("@google-cloud/pubsub") as typeof PubSubModule,
   firestoreAdmin: () => (require("@google-cloud/firestore") as typeof FirestoreModule).v1,
   grpc: () => require("@grpc/grpc-js") as typeof GrpcModule,
+  secretManager: () => require("@google-cloud/secret-manager") as typeof SecretManagerModule,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -140,4 +142,19 @@ export function firestoreAdmin(): InstanceType<typeof v1.FirestoreAdminClient> {
 export function storageFor(name: string): Bucket {
   storageClient ??= new (lazy.storage().Storage)({ projectId: firebaseApp().options.projectId ?? runtimeEnv().GCLOUD_PROJECT });
   return storageClient.bucket(name);
+}
+
+let secretManagerClient: InstanceType<typeof SecretManagerModule.SecretManagerServiceClient> | undefined;
+
+/**
+ * The Secret Manager client (runtime secrets, rotation). SECRET_MANAGER_EMULATOR_HOST (our
+ * convention: Google ships no emulator) points it at tools/secret-manager-server over plain gRPC.
+ */
+export function secretManager(): InstanceType<typeof SecretManagerModule.SecretManagerServiceClient> {
+  if (secretManagerClient) return secretManagerClient;
+  const emulator = runtimeEnv().SECRET_MANAGER_EMULATOR_HOST;
+  const [apiEndpoint, port] = emulator ? emulator.split(":") : [];
+  const { SecretManagerServiceClient } = lazy.secretManager();
+  secretManagerClient = apiEndpoint && port ? new SecretManagerServiceClient({ apiEndpoint, port: Number(port), sslCreds: lazy.grpc().credentials.createInsecure() }) : new SecretManagerServiceClient();
+  return secretManagerClient;
 }

@@ -14,7 +14,7 @@ import { verifyChallengeHandler } from "../security/challenge-callable";
 import type { InvalidationRule } from "./cache-invalidation";
 import { callableOptions, httpsOptions } from "./function-options";
 import { WEBHOOK_DELIVERIES_TOPIC } from "../webhooks/webhook-dispatcher";
-import { app, webhookParams } from "./production";
+import { app } from "./production";
 import type { Services } from "./root";
 
 /**
@@ -36,14 +36,15 @@ export function callableFunction(op: Operation<Services>) {
 
 /** A webhook operation: it may seal, or sign with, endpoint secrets, so it holds their key. */
 export function webhookCallableFunction(op: Operation<Services>) {
-  return onCall({ ...callableOptions, secrets: [...(callableOptions.secrets ?? []), webhookParams.secretKey] }, (request, response) => app().callable(op)(request, response));
+  // The sealing key is a runtime secret (docs/secrets.md), read by version: not bound, so a rotation never pins a disabled version.
+  return onCall(callableOptions, (request, response) => app().callable(op)(request, response));
 }
 
 /**
  * The versioned REST API (`/v1/...`) for API-key clients: one HTTPS function, one router. In
  * production its ingress admits only the load balancer that enforces body size and rate rules.
  */
-export const api = onRequest({ ...httpsOptions, ...LLM_OPTIONS, secrets: [...LLM_OPTIONS.secrets, webhookParams.secretKey], ingressSettings: runtimeEnv().API_INGRESS }, (req, res) => app().restApi()(req, res));
+export const api = onRequest({ ...httpsOptions, ...LLM_OPTIONS, secrets: LLM_OPTIONS.secrets, ingressSettings: runtimeEnv().API_INGRESS }, (req, res) => app().restApi()(req, res));
 
 export const health = onRequest(httpsOptions, (req, res) => app().health(req, res));
 
@@ -52,6 +53,11 @@ export const verifyChallenge = onCall(callableOptions, (request) => verifyChalle
 /** Uploaded files are ingested (chunked, embedded): the provider key, memory and time for a large PDF. */
 export const onDocumentUploaded = onObjectFinalized({ ...EVENT_OPTIONS, secrets: [...EVENT_OPTIONS.secrets, ...llmSecrets], memory: "512MiB", timeoutSeconds: 300 }, async (event) => {
   await app().workers.ingestUpload(storageEvent(event));
+});
+
+/** Cron: closes ingests that will never finish (a document left `processing` or `pending`). */
+export const sweepStalledIngests = onSchedule(scheduleOptions("every 15 minutes"), async (event) => {
+  await app().workers.sweepStalledIngests(scheduledEvent("sweepStalledIngests", event));
 });
 
 /** A Firestore trigger that invalidates what a write to `rule.document` makes stale, from any writer. */
@@ -85,7 +91,7 @@ export const fanOutWebhooks = onMessagePublished(pubsubWorkerOptions(DOMAIN_EVEN
 });
 
 /** One signed HTTP attempt per message (up to 30 s); retries are scheduled by `sweepWebhooks`, not by Pub/Sub's backoff. */
-export const deliverWebhooks = onMessagePublished(pubsubWorkerOptions(WEBHOOK_DELIVERIES_TOPIC, { secrets: [webhookParams.secretKey], timeoutSeconds: 120 }), async (event) => {
+export const deliverWebhooks = onMessagePublished(pubsubWorkerOptions(WEBHOOK_DELIVERIES_TOPIC, { timeoutSeconds: 120 }), async (event) => {
   await app().workers.deliverWebhook(pubsubEvent(event));
 });
 

@@ -24,6 +24,7 @@ import { backupParams, backupSettings } from "../backups/backup-params";
 import { createWebhookHttp } from "../webhooks/webhook-http";
 import { monitoringSettings } from "../monitoring/monitoring-params";
 import { createApp, type App, type AppDeps } from "./root";
+import { productionSecretsDeps } from "./secret-deps";
 
 /**
  * Rate-limit params. Configuration without a code change: `RATE_LIMITS_JSON` holds a JSON object
@@ -78,6 +79,7 @@ export function productionAppDeps(): AppDeps {
   let provider: LlmProvider | undefined;
   return {
     db: firestore(),
+    secrets: productionSecretsDeps({ db: firestore(), clock: systemClock }),
     redis: redis(),
     bucket: storage,
     // `local` (deterministic, no network) is the default and what the emulator runs.

@@ -40,6 +40,13 @@ const runtimeEnvSchema = z.object({
    * code's options with that file loaded); ALLOW_ALL keeps the emulator reachable. @default "ALLOW_ALL"
    */
   API_INGRESS: z.enum(INGRESS_SETTINGS).default("ALLOW_ALL"),
+  /**
+   * `host:port` of a Secret Manager server (our convention: Google ships no emulator; the local
+   * stack runs tools/secret-manager-server). Unset: the real service.
+   */
+  SECRET_MANAGER_EMULATOR_HOST: z.string().regex(/^[^:/\s]+:\d+$/, "Must be host:port").optional(),
+  /** Emulator only: the `.secret.local` runtime secrets are read from. @default "<cwd>/.secret.local" */
+  SECRETS_LOCAL_FILE: z.string().optional(),
   /** How long a Redis call may take before the caller falls back. @default 250 */
   REDIS_TIMEOUT_MS: z.coerce.number().int().positive().max(10_000).default(250),
 });

@@ -5,7 +5,9 @@ import type { Clock } from "../lib/clock";
 import { readRecord, timestampField } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { CURRENT, PREVIOUS, type SecretAuditRecorder, type SecretReader } from "../lib/secrets";
-import type { WorkerSpec } from "../lib/workers";
+import type { CloudEvent } from "firebase-functions/v2";
+import type { MessagePublishedData } from "firebase-functions/v2/pubsub";
+import { pubsubEvent, type WorkerEvent, type WorkerSpec } from "../lib/workers";
 import type { SecretAdmin } from "./secret-admin";
 import { mintedSecret, SECRET_ROTATIONS, type MintedSecret } from "./secret-catalog";
 
@@ -160,4 +162,13 @@ export function rotationWorker(deps: { rotation: SecretRotation; audit: SecretAu
       await deps.audit.flush?.();
     },
   };
+}
+
+/**
+ * A Secret Manager notification as the rotation worker reads it: the event type is an attribute
+ * (the data alone, a Secret, looks the same for SECRET_UPDATE and SECRET_ROTATE).
+ */
+export function rotationEvent(event: CloudEvent<MessagePublishedData>): WorkerEvent {
+  const base = pubsubEvent(event);
+  return { ...base, data: { eventType: event.data.message.attributes?.["eventType"], secret: base.data } };
 }

@@ -27,6 +27,15 @@ export type SecretReaderOptions = {
   backoffMs?: number;
   /** @default setTimeout-based */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Where rotations are announced: a number that moves whenever a secret's versions change
+   * (the rotation state's `generation`). Looked at most every `announcementCheckMs` per secret;
+   * when it moved, the secret's cached values are dropped, so every instance follows a rotation
+   * or a retirement within that time rather than the TTL. A failed look keeps the cache (fail open).
+   */
+  announcements?: (secretId: string) => Promise<number | null>;
+  /** @default 30_000 */
+  announcementCheckMs?: number;
 };
 
 type Entry = { value: SecretValue; expiresAt: number };
@@ -52,6 +61,25 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
   /** Last good value per alias, kept past its TTL for the fallback. */
   const lastGood = new Map<string, SecretValue>();
   const inflight = new Map<string, Promise<SecretValue>>();
+  const announced = new Map<string, { generation: number | null; checkedAt: number }>();
+  const checkEveryMs = options.announcementCheckMs ?? 30_000;
+
+  async function followAnnouncements(secretId: string): Promise<void> {
+    if (!options.announcements) return;
+    const seen = announced.get(secretId);
+    if (seen && clock.now() - seen.checkedAt < checkEveryMs) return;
+    try {
+      const generation = await options.announcements(secretId);
+      if (seen && seen.generation !== generation) invalidate(secretId);
+      announced.set(secretId, { generation, checkedAt: clock.now() });
+    } catch {
+      announced.set(secretId, { generation: seen?.generation ?? null, checkedAt: clock.now() });
+    }
+  }
+
+  function invalidate(secretId?: string): void {
+    for (const key of [...cache.keys()]) if (!secretId || key.startsWith(`${secretId}@`)) cache.delete(key);
+  }
 
   async function readWithRetries(secretId: string, version: string): Promise<SecretValue> {
     for (let attempt = 1; ; attempt++) {
@@ -106,6 +134,7 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
 
   return {
     async get(secretId, version = CURRENT) {
+      await followAnnouncements(secretId);
       const key = `${secretId}@${version}`;
       const hit = cache.get(key);
       if (hit && hit.expiresAt > clock.now()) return hit.value;
@@ -117,8 +146,6 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
       }
       return pending;
     },
-    invalidate(secretId) {
-      for (const key of [...cache.keys()]) if (!secretId || key.startsWith(`${secretId}@`)) cache.delete(key);
-    },
+    invalidate,
   };
 }
