@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     );
     if (started) bar.stop();
     console.log(`${result.dryRun ? "dry run: would import" : "imported"} ${result.importUri} into ${result.target}, ${result.incrementals.length} hourly files (${result.puts} puts, ${result.deletes} deletes), import ${result.importMs} ms, replay ${result.replayMs} ms`);
+    if (result.erasures) console.log(`erasure ledger re-applied: ${result.erasures.subjects} people, ${result.erasures.deleted} documents deleted, ${result.erasures.anonymised} anonymised`);
   } else if (command === "drill") {
     const restore = createBackupRestore({ ...deps, target });
     const record = await createBackupDrill({ ...deps, restore, target, databaseId: flag("database") ?? "backup-drill" }).run();

@@ -21,6 +21,8 @@ import { exportPrefix, type ExportLine, type SubjectData } from "./subject-data"
 export const DSR_DEADLINE_DAYS = 30;
 /** A worker holds a request this long; one that died frees it after. */
 export const DSR_LEASE_MS = 9 * 60_000;
+/** Attempts before a request is marked `failed` for an operator (it stays in the report as open). @default 5 */
+export const DSR_MAX_ATTEMPTS = 5;
 /** Signed download links of an export last this long. @default 15 min */
 export const EXPORT_URL_TTL_MS = 15 * 60_000;
 /** Export archives are kept this long (a lifecycle rule on `compliance/exports/` deletes them after). @default 7 days */
@@ -145,7 +147,7 @@ export function createDataRequests(deps: DataRequestDeps) {
     const now = clock.now();
     const request = await db.runTransaction(async (tx) => {
       const stored = readRecord(await tx.get(ref), storedDataRequestSchema, { kind: "data request" });
-      if (!stored || stored.status === "completed") return null;
+      if (!stored || stored.status === "completed" || stored.status === "failed") return null;
       if (stored.status === "running" && (stored.leaseUntil?.toMillis() ?? 0) > now) throw new EventInProgressError(requestId);
       tx.update(ref, { status: "running", attempts: stored.attempts + 1, leaseUntil: Timestamp.fromMillis(now + DSR_LEASE_MS), startedAt: stored.startedAt ?? Timestamp.fromMillis(now), updatedAt: Timestamp.fromMillis(now) });
       return stored;
@@ -188,7 +190,9 @@ export function createDataRequests(deps: DataRequestDeps) {
       log.info("data_request_completed", { requestId, kind: request.kind, ms: at.toMillis() - request.requestedAt.toMillis() });
       return "completed";
     } catch (error) {
-      await ref.update({ status: "queued", leaseUntil: null, error: error instanceof Error ? error.name : "Error", updatedAt: Timestamp.fromMillis(clock.now()) });
+      const failed = request.attempts + 1 >= DSR_MAX_ATTEMPTS;
+      if (failed) log.error("data_request_gave_up", { requestId, kind: request.kind, attempts: request.attempts + 1 });
+      await ref.update({ status: failed ? "failed" : "queued", leaseUntil: null, error: error instanceof Error ? error.name : "Error", updatedAt: Timestamp.fromMillis(clock.now()) });
       log.warn("data_request_failed", { requestId, kind: request.kind, attempt: request.attempts + 1, error: error instanceof Error ? error.name : "Error" });
       throw error;
     }
