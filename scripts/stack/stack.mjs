@@ -192,6 +192,8 @@ function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, 
     SECRET_MANAGER_EMULATOR_HOST: secretManagerHost,
     // Tests run the hourly backup seconds after their writes; production waits 60 s for late commits.
     BACKUP_INCREMENTAL_LAG_SECONDS: 1,
+    // Tests date records in the past: an hourly retention purge firing mid-run would delete them (docs/compliance.md).
+    RETENTION_PURGE_ENABLED: false,
   };
   fs.mkdirSync(FUNCTIONS_ENV_DIR, { recursive: true });
   fs.writeFileSync(path.join(FUNCTIONS_ENV_DIR, ".env.local"), header + Object.entries(env).map(([key, value]) => `${key}=${value}`).join("\n") + "\n");

@@ -2,9 +2,11 @@ import * as functionsV1 from "firebase-functions/v1";
 import { onDocumentCreated } from "firebase-functions/v2/firestore";
 import { onMessagePublished } from "firebase-functions/v2/pubsub";
 import { onSchedule } from "firebase-functions/v2/scheduler";
+import { complianceParams } from "../compliance/compliance-params";
 import { DATA_REQUESTS } from "../compliance/compliance-records";
 import { PURGE_TOPIC } from "../compliance/purge-jobs";
 import { params } from "../lib/config";
+import { logger } from "../lib/logging";
 import { firestoreCreatedEvent, pubsubEvent, pubsubWorkerOptions, scheduledEvent, scheduleOptions } from "../lib/workers";
 import { app } from "./production";
 
@@ -15,6 +17,7 @@ import { app } from "./production";
 
 /** Cron, hourly: today's retention job per class (created once a day) and any stalled job's step re-published. */
 export const schedulePurges = onSchedule(scheduleOptions("every 60 minutes", { timeoutSeconds: 120 }), async (event) => {
+  if (!complianceParams.purgeEnabled.value()) return logger.info("retention_purge_paused", { param: "RETENTION_PURGE_ENABLED" });
   await app().workers.schedulePurges(scheduledEvent("schedulePurges", event));
 });
 
