@@ -25,7 +25,7 @@ import type { LlmProvider } from "../providers/provider-types";
 import { createWorkspaceService, type WorkspaceService } from "../workspaces/workspace-service";
 import { eventWorkers } from "../events/event-workers";
 import { createOutboxPublisher, type EventPublisher } from "../events/outbox-publisher";
-import { uploadWorker } from "../knowledge/storage-trigger";
+import { stalledIngestWorker, uploadWorker } from "../knowledge/storage-trigger";
 import { createWorker } from "../lib/workers";
 import { createMemoryGate, createRedisGate } from "../webhooks/endpoint-gate";
 import { createWebhookDispatcher, type DispatcherSettings } from "../webhooks/webhook-dispatcher";
@@ -188,6 +188,7 @@ export function createApp(deps: AppDeps) {
     sweepOutbox: createWorker(events.sweepOutbox, workerDeps),
     countDomainEvents: createWorker(events.countDomainEvents, workerDeps),
     ingestUpload: createWorker(uploadWorker({ knowledge }), workerDeps),
+    sweepStalledIngests: createWorker(stalledIngestWorker({ knowledge }), workerDeps),
     webhookFanOut: createWorker(webhooks.fanOut, workerDeps),
     deliverWebhook: createWorker(webhooks.deliver, workerDeps),
     sweepWebhooks: createWorker(webhooks.sweep, workerDeps),

@@ -9,9 +9,12 @@ import { AppError, isAppError, PayloadTooLargeError } from "../lib/errors";
  * - `timeout`: the PDF parser ran past its time limit;
  * - `unreadable`: not UTF-8, a damaged or encrypted PDF, a file type this deployment cannot read;
  * - `no-text`: nothing to index (e.g. a scanned PDF without a text layer);
- * - `internal`: anything else (an embedding or storage outage); reingest to try again.
+ * - `internal`: anything else (an embedding or storage outage); reingest to try again;
+ * - `interrupted`: the ingest stopped without an outcome (its instance ended mid-way) and the
+ *   stalled-ingest sweeper closed it; reingest to try again;
+ * - `upload-missing`: no file arrived before the upload URL expired; upload again.
  */
-export const DOCUMENT_FAILURE_CODES = ["too-large", "pdf-too-complex", "timeout", "unreadable", "no-text", "internal"] as const;
+export const DOCUMENT_FAILURE_CODES = ["too-large", "pdf-too-complex", "timeout", "unreadable", "no-text", "internal", "interrupted", "upload-missing"] as const;
 export type DocumentFailureCode = (typeof DOCUMENT_FAILURE_CODES)[number];
 export type DocumentFailure = { code: DocumentFailureCode; message: string };
 

@@ -170,14 +170,17 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
     });
   }
 
-  async function markFailed(job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, failure: DocumentFailure): Promise<void> {
+  /** Records the failure on the claimed generation (and, given `expected`, only if the document is still as the sweeper saw it). */
+  async function markFailed(job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, failure: DocumentFailure, expected?: StalledState): Promise<boolean> {
     const ref = db.doc(documentPath(job.workspaceId, job.documentId));
-    await db.runTransaction(async (tx) => {
+    return db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
-      if (!snap.exists || snap.get("latestGeneration") !== job.generation) return;
+      if (!snap.exists || snap.get("latestGeneration") !== job.generation) return false;
+      if (expected && (snap.get("status") !== expected.status || !(snap.get("updatedAt") instanceof Timestamp) || (snap.get("updatedAt") as Timestamp).toMillis() >= expected.updatedBefore)) return false;
       const at = now();
       tx.update(ref, { status: "failed", error: failure.message, failure, updatedAt: at });
       appendEvent(db, tx, { type: "document.failed", workspaceId: job.workspaceId, subject: `documents/${job.documentId}`, occurredAt: at.toMillis(), data: { documentId: job.documentId, failureCode: failure.code } });
+      return true;
     });
   }
 
@@ -186,6 +189,18 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
 
     /** Records a failure found before chunking (an unreadable file) on the claimed generation. */
     recordFailure: (job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, failure: DocumentFailure) => fail(job, failure),
+
+    /**
+     * Closes an ingest that stalled (no outcome long after it started): failed with `failure`,
+     * the generation's partial chunks removed, but only if the document is still `expected`, so a
+     * late ingest that finished meanwhile wins. True when it closed it.
+     */
+    async failStalled(job: Pick<IngestJob, "workspaceId" | "documentId" | "generation">, failure: DocumentFailure, expected: StalledState): Promise<boolean> {
+      if (!(await markFailed(job, failure, expected))) return false;
+      logger.warn("knowledge_ingest_stalled", { workspaceId: job.workspaceId, documentId: job.documentId, generation: job.generation, code: failure.code });
+      if (job.generation > 0) await deleteGeneration(job.workspaceId, job.documentId, job.generation);
+      return true;
+    },
 
     /** Runs one ingest to its end; failures are recorded on the document, not thrown. */
     async ingest(job: IngestJob): Promise<IngestOutcome> {
@@ -223,3 +238,6 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
 }
 
 export type Ingestion = ReturnType<typeof createIngestion>;
+
+/** The state a sweeper found a stalled document in: its status, and `updatedAt` before this (epoch ms). */
+export type StalledState = { status: "pending" | "processing"; updatedBefore: number };

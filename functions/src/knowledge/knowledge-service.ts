@@ -14,6 +14,7 @@ import { assertFileSize, assertTextSize, extractText, FileTooLargeError, parseUp
 import { toDocumentView, type DocumentView } from "./document-model";
 import { type ChunkingInput, type CreateDocumentInput, type CreateUploadInput, type DocumentContentType, type ReingestInput } from "./document-schemas";
 import { createIngestion } from "./ingestion";
+import { createIngestionSweeper } from "./ingestion-sweeper";
 import type { RetrieveRequest } from "./knowledge-types";
 import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
 import { DOCUMENTS, documentPath, documentsPath, SOURCES, sourcesPath, storedDocumentSchema, storedSourcePartSchema, type StoredDocument } from "./knowledge-records";
@@ -27,7 +28,7 @@ const DOCUMENT_QUERIES = {
 };
 
 export type KnowledgeServiceDeps = {
-  db: Pick<Firestore, "collection" | "doc" | "batch" | "runTransaction" | "getAll">;
+  db: Pick<Firestore, "collection" | "collectionGroup" | "doc" | "batch" | "runTransaction" | "getAll">;
   clock: Clock;
   access: Pick<AccessControl, "require">;
   provider: Pick<LlmProvider, "embed" | "embeddingModel" | "embeddingDimensions">;
@@ -57,6 +58,7 @@ const DOCUMENT = { kind: "document" };
 export function createKnowledgeService(deps: KnowledgeServiceDeps) {
   const { db, clock, access } = deps;
   const ingestion = createIngestion(deps);
+  const stalled = createIngestionSweeper({ db, clock, ingestion });
   const retriever = createRetriever(deps);
   const now = () => Timestamp.fromMillis(clock.now());
 
@@ -157,6 +159,9 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
   }
 
   return {
+    /** The `sweepStalledIngests` cron: closes ingests that will never finish (ingestion-sweeper.ts). */
+    sweepStalledIngests: () => stalled.sweep(),
+
     /** Creates a document from text and ingests it before answering (status ready or failed). */
     async createDocument(principal: Principal, workspaceId: string, input: CreateDocumentInput): Promise<DocumentView> {
       await access.require(principal, workspaceId, "documents:write");

@@ -27,3 +27,18 @@ export function uploadWorker({ knowledge }: { knowledge: Pick<KnowledgeService, 
     },
   };
 }
+
+const scheduledRun = z.looseObject({ scheduleTime: z.string() });
+
+/** The worker behind the `sweepStalledIngests` cron. Idempotent by the documents' own state. */
+export function stalledIngestWorker({ knowledge }: { knowledge: Pick<KnowledgeService, "sweepStalledIngests"> }) {
+  return {
+    name: "knowledge.sweepStalledIngests",
+    payload: scheduledRun,
+    idempotency: "none" as const,
+    handle: async (_run: z.output<typeof scheduledRun>, { log }: WorkerContext) => {
+      const closed = await knowledge.sweepStalledIngests();
+      if (closed.interrupted + closed.uploadMissing > 0) log.warn("knowledge_stalled_ingests_closed", closed);
+    },
+  };
+}
