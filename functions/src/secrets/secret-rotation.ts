@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Clock } from "../lib/clock";
 import { readRecord, timestampField } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
-import { CURRENT, PREVIOUS, type SecretAuditRecorder, type SecretReader } from "../lib/secrets";
+import { CURRENT, LOCAL_VERSION, PREVIOUS, type SecretAuditRecorder, type SecretReader } from "../lib/secrets";
 import type { CloudEvent } from "firebase-functions/v2";
 import type { MessagePublishedData } from "firebase-functions/v2/pubsub";
 import { pubsubEvent, type WorkerEvent, type WorkerSpec } from "../lib/workers";
@@ -81,7 +81,10 @@ export function createSecretRotation(deps: RotationDeps) {
     async rotate(secret: MintedSecret): Promise<RotationState> {
       const before = await state(secret.id);
       const aliases = await admin.aliases(secret.id);
-      const old = aliases[CURRENT] ?? before?.current ?? null;
+      // Before the first rotation there is no alias: the newest version is the one in use.
+      const inUse = aliases[CURRENT] ?? before?.current ?? (await reader.get(secret.id, "latest").then((v) => v.version, () => null));
+      // `.secret.local`'s value (the emulator) is not a Secret Manager version: it is neither aliased nor retired.
+      const old = inUse === LOCAL_VERSION ? null : inUse;
       const version = await admin.addVersion(secret.id, mint());
       step(secret.id, version, "added");
       await admin.setAliases(secret.id, { ...aliases, [CURRENT]: version, ...(old ? { [PREVIOUS]: old } : {}) });
