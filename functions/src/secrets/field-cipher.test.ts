@@ -105,7 +105,10 @@ describe("field encryption (envelope, AES-256-GCM)", () => {
     const cipher = createFieldCipher({ keys: keys.ring });
     const token = await cipher.seal(PLAINTEXT, CONTEXT);
     keys.disable("1");
-    const error = await cipher.open(token, CONTEXT).catch((e: unknown) => e as FieldDecryptionError);
+    const error = (await cipher.open(token, CONTEXT).then(
+      () => null,
+      (e: unknown) => e,
+    )) as FieldDecryptionError;
     expect(error).toBeInstanceOf(FieldDecryptionError);
     expect(error.code).toBe("internal");
     expect(error.message).toBe(`Encrypted field ${CONTEXT} could not be decrypted (key-unavailable, key version 1).`);
