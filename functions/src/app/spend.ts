@@ -24,7 +24,8 @@ export function createSpend({ limiter, payerOf }: { limiter: Pick<RateLimiter, "
       return {
         plan: payer.plan,
         async reserve(units) {
-          const admitted = await limiter.limit({ identity, policy: SPEND_POLICY, cost: units });
+          // A member's refused run is not the owner's violation: no challenge for the owner from it.
+          const admitted = await limiter.limit({ identity, policy: SPEND_POLICY, cost: units, budget: true });
           if (!admitted.allowed) throw refusalError(admitted);
           let settled = false;
           return {

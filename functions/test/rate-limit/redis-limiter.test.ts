@@ -162,6 +162,21 @@ describe("abuse protection", () => {
     expect(await limiter.limit({ identity, policy: "read", challengeToken: "human" })).toMatchObject({ allowed: true });
   });
 
+  it("refusals of a budget (spend charged to an owner) are no violations of the owner: no challenge follows", async () => {
+    const { limiter, clock, config } = setup({ challenge: { violations: 2, windowMs: MINUTE, ttlMs: HOUR } });
+    const owner = uniqueUser("free");
+    const reasons = [];
+    // Each run on an instance of its own (an instance serves its later refusals from memory), as members' runs land.
+    for (let i = 0; i < 8; i++) {
+      const instance = createRateLimiter({ config, store: createRedisStore(upstashClient()), clock, logger: silent });
+      reasons.push((await instance.limit({ identity: owner, policy: "execute", cost: 4, budget: true })).reason);
+      clock.advance(1_000);
+    }
+    expect(reasons.filter((r) => r === "rate_limited").length).toBeGreaterThanOrEqual(3);
+    clock.advance(MINUTE);
+    expect(await limiter.limit({ identity: owner, policy: "read" })).toMatchObject({ allowed: true });
+  });
+
   it("allow list bypasses limits; deny list refuses at once", async () => {
     const { limiter } = setup({ allow: { ips: ["198.19.0.0/16"], apiKeys: ["vip-key"] }, deny: { ips: ["203.0.113.66"] } });
     const identity = uniqueUser("free");

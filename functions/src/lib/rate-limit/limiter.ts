@@ -230,6 +230,7 @@ export function createRateLimiter(deps: RateLimiterDeps) {
 
     /** Decides one request. Never throws for a Redis outage: the fail mode answers instead. */
     async limit(request: LimitRequest & { challengeToken?: string }): Promise<Decision> {
+      if (request.budget) return decide(request, "check", true);
       const decision = await decide(request, "check");
       if (decision.reason !== "challenge_required" || !request.challengeToken) return decision;
       const solved = await limiter.verifyChallenge({ identity: request.identity, ip: request.ip, token: request.challengeToken });

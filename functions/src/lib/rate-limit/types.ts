@@ -64,4 +64,10 @@ export type LimitRequest = {
   cost?: number;
   /** Client IP (already derived with `clientIp`); bans and IP lists apply to it. */
   ip?: string;
+  /**
+   * A budget drawn by someone else's request (spend charged to a workspace's owner), not a
+   * request of this identity: its refusals are no violations of the identity, and the identity's
+   * challenge (about its own behaviour) does not gate it.
+   */
+  budget?: boolean;
 };
