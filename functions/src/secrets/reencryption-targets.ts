@@ -23,7 +23,7 @@ export function executionsTarget(db: Db, cipher: FieldCipher): ReencryptionTarge
       let query = db.collectionGroup(EXECUTIONS).orderBy(FieldPath.documentId()).limit(limit);
       if (cursor) query = query.startAfter(cursor);
       const snap = await runQuery(QUERIES.executions, query);
-      return snap.docs.map((doc) => ({ path: doc.ref.path, data: doc.data() }));
+      return snap.docs.map((doc) => ({ path: doc.ref.path, data: doc.data(), updateTime: doc.updateTime }));
     },
     rewrap: (path, data) => rewrapFields(cipher, path, data),
   };
@@ -37,7 +37,7 @@ export function webhookEndpointsTarget(db: Db, box: SecretBox): ReencryptionTarg
       let query = db.collection(WEBHOOK_ENDPOINTS).orderBy(FieldPath.documentId()).limit(limit);
       if (cursor) query = query.startAfter(cursor.split("/").pop()!);
       const snap = await runQuery(QUERIES.webhookEndpoints, query);
-      return snap.docs.map((doc) => ({ path: doc.ref.path, data: doc.data() }));
+      return snap.docs.map((doc) => ({ path: doc.ref.path, data: doc.data(), updateTime: doc.updateTime }));
     },
     async rewrap(path, data) {
       const endpointId = path.split("/").pop()!;

@@ -17,13 +17,13 @@ export type ReencryptionTarget = {
   /** For logs: `executions`, `webhookEndpoints`. */
   name: string;
   /** Documents after `cursor` (a document path), at most `limit`, in path order. */
-  page(cursor: string | null, limit: number): Promise<Array<{ path: string; data: Record<string, unknown> }>>;
+  page(cursor: string | null, limit: number): Promise<Array<{ path: string; data: Record<string, unknown>; updateTime?: Timestamp }>>;
   /** The fields to update for one document, or null when it is already under the current version. */
   rewrap(path: string, data: Record<string, unknown>): Promise<Record<string, unknown> | null>;
 };
 
 export type ReencryptionDeps = {
-  db: Pick<Firestore, "doc">;
+  db: Pick<Firestore, "doc" | "runTransaction">;
   clock: Clock;
   rotation: Pick<SecretRotation, "state">;
   /** Per secret: what it protects, visited in this order. */
@@ -42,6 +42,25 @@ const decode = (cursor: string | null): [number, string | null] => {
 
 export function createReencryption(deps: ReencryptionDeps) {
   const pageSize = deps.pageSize ?? 200;
+
+  /**
+   * Writes only if the document did not change since it was read (documents that change, such as
+   * webhook endpoints, must not lose a concurrent write); otherwise re-reads and re-wraps it in a
+   * transaction, so no document is left under the old version when the job says `done`.
+   */
+  async function write(target: ReencryptionTarget, doc: { path: string; updateTime?: Timestamp }, changes: Record<string, unknown>): Promise<void> {
+    const ref = deps.db.doc(doc.path);
+    try {
+      await ref.update(changes, ...(doc.updateTime ? [{ lastUpdateTime: doc.updateTime }] : []));
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 9) throw error;
+      await deps.db.runTransaction(async (tx) => {
+        const fresh = await tx.get(ref);
+        const again = fresh.exists ? await target.rewrap(doc.path, fresh.data() ?? {}) : null;
+        if (again) tx.update(ref, again);
+      });
+    }
+  }
   return {
     /** Runs pages until done or `budgetMs` is spent; answers whether the job is done. */
     async run(secret: MintedSecret, budgetMs: number): Promise<{ done: boolean; updated: number }> {
@@ -64,7 +83,7 @@ export function createReencryption(deps: ReencryptionDeps) {
             continue;
           }
           if (changes) {
-            await deps.db.doc(doc.path).update(changes);
+            await write(target, doc, changes);
             updated++;
           }
         }

@@ -34,7 +34,7 @@ const REENCRYPTION_BUDGET_MS = 300_000;
  * the access check. Without `runtime` (test graphs) keys are random per graph: real encryption
  * with a key nobody else holds, never plaintext; production always passes Secret Manager's.
  */
-export function createSecrets(deps: { db: Pick<Firestore, "doc" | "collection" | "collectionGroup" | "batch">; clock: Clock; runtime?: SecretsDeps; webhookKey?: () => string }) {
+export function createSecrets(deps: { db: Pick<Firestore, "doc" | "collection" | "collectionGroup" | "batch" | "runTransaction">; clock: Clock; runtime?: SecretsDeps; webhookKey?: () => string }) {
   const { db, clock, runtime } = deps;
   const ring = (secret: MintedSecret): KeyRing => (runtime ? createKeyRing(runtime.reader, secret.id, secret.purpose) : staticKeyRing(randomBytes(32).toString("base64"), secret.purpose));
   const fieldCipher: FieldCipher = createFieldCipher({ keys: ring(MINTED_SECRETS.fieldEncryption) });

@@ -97,6 +97,7 @@ describeWithServer("secret rotation through Secret Manager, Pub/Sub and the work
     const { db, clock, secrets, handlers, scheduled, audit } = graph();
     await provision(MINTED_SECRETS.internalHmac.id);
     await provision(MINTED_SECRETS.fieldEncryption.id);
+    await provision(MINTED_SECRETS.webhookSecretKey.id);
 
     // Before any rotation: version 1 is current (no alias yet).
     const message = "internal-request:42";
@@ -106,12 +107,15 @@ describeWithServer("secret rotation through Secret Manager, Pub/Sub and the work
     const oldToken = await secrets.fieldCipher.seal("Jane Doe", context);
     const path = executionPath("w", "stored-before");
     await db.doc(path).set(await secrets.fields.seal(path, storedExecution("w", "u1", clock.now(), "Jane's question"), ["variablesJson", "output"]));
+    const oldSealed = await secrets.webhookSecrets.seal("whsec_endpoint-secret", "ep1");
+    await db.doc("webhookEndpoints/ep1").set({ secrets: [{ id: "s1", sealed: oldSealed }] });
 
     // SECRET_ROTATE from Secret Manager's schedule, through Pub/Sub, to the rotation worker.
     const hmacRotation = await rotationMessage(MINTED_SECRETS.internalHmac.id);
     expect(await handlers.rotateSecrets(rotationEvent(hmacRotation))).toBe("done");
     expect(await handlers.rotateSecrets(rotationEvent(hmacRotation))).toBe("duplicate");
     expect(await handlers.rotateSecrets(rotationEvent(await rotationMessage(MINTED_SECRETS.fieldEncryption.id)))).toBe("done");
+    expect(await handlers.rotateSecrets(rotationEvent(await rotationMessage(MINTED_SECRETS.webhookSecretKey.id)))).toBe("done");
     expect(await aliasesOf(MINTED_SECRETS.internalHmac.id)).toEqual({ current: "2", previous: "1" });
 
     // Grace period: new work uses version 2, version 1 is still accepted.
@@ -130,13 +134,18 @@ describeWithServer("secret rotation through Secret Manager, Pub/Sub and the work
 
     expect(await handlers.reencryptSecretData(scheduled("reencryptSecretData"))).toBe("done");
     expect(secrets.fieldCipher.keyVersionOf(String((await db.doc(path).get()).get("output")))).toBe("2");
+    const [resealed] = (await db.doc("webhookEndpoints/ep1").get()).get("secrets") as Array<{ sealed: string }>;
+    expect(resealed!.sealed).toMatch(/^v2\.2\./);
     clock.advance(1);
     expect(await handlers.retireSecretVersions(scheduled("retireSecretVersions"))).toBe("done");
     expect(await stateOf(MINTED_SECRETS.fieldEncryption.id, "1")).toBe("DISABLED");
+    expect(await stateOf(MINTED_SECRETS.webhookSecretKey.id, "1")).toBe("DISABLED");
 
     // After the grace period: the old key no longer opens anything; re-encrypted data still reads.
     await expect(secrets.fieldCipher.open(oldToken, context)).rejects.toMatchObject({ constructor: FieldDecryptionError, reason: "key-unavailable" });
     expect((await secrets.fields.open(path, (await db.doc(path).get()).data()))?.["output"]).toBe("Answer for Jane's question");
+    await expect(secrets.webhookSecrets.open(oldSealed, "ep1")).rejects.toThrow();
+    expect(await secrets.webhookSecrets.open(resealed!.sealed, "ep1")).toBe("whsec_endpoint-secret");
 
     // Later still, disabled versions are destroyed.
     clock.advance(MINTED_SECRETS.fieldEncryption.destroyAfterMs + 1);
