@@ -190,6 +190,7 @@ function writeFunctionsEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl, 
     LOCAL_SIGNING_KEY_FILE: signingKeyFile,
     // Runtime secrets (docs/secrets.md): the local Secret Manager server, then .secret.local.
     SECRET_MANAGER_EMULATOR_HOST: secretManagerHost,
+    SECRETS_LOCAL_FILE: path.join(dir, ".secret.local"),
     // Tests run the hourly backup seconds after their writes; production waits 60 s for late commits.
     BACKUP_INCREMENTAL_LAG_SECONDS: 1,
     // Tests date records in the past: an hourly retention purge firing mid-run would delete them (docs/compliance.md).
