@@ -115,7 +115,8 @@ export function createWorker<S extends z.ZodType>(spec: WorkerSpec<S>, deps: Wor
       if (outcome === "dead-lettered") metrics.count("worker.dead_lettered");
       return outcome;
     } finally {
-      metrics.request({ api: `worker:${spec.name}`, code: code === "retry" ? "unavailable" : "ok", ms: performance.now() - started });
+      // A retry is the platform redelivering, not an outage: counted, but neither a server error nor part of a burst.
+      metrics.request({ api: `worker:${spec.name}`, code: code === "retry" ? "retry" : "ok", ms: performance.now() - started });
       metrics.count(`worker.${code}`);
       await metrics.tail();
     }
