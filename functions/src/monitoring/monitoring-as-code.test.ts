@@ -23,4 +23,15 @@ describe("monitoring/ as code", () => {
     expect(metrics.length).toBeGreaterThan(3);
     for (const text of metrics) expect(text).toMatch(/^name: rag_[a-z_]+$/m);
   });
+
+  // The rules themselves run only in the official Firestore emulator (Java 21; not on this machine): their text is checked here.
+  it("lets only admins read the monitoring collections, and nobody write them (firestore.rules)", () => {
+    const rules = fs.readFileSync(path.resolve(ROOT, "..", "firestore.rules"), "utf8");
+    expect(rules).toMatch(/function isAdmin\(\) \{\s*return signedIn\(\) && request\.auth\.token\.admin == true;\s*\}/);
+    for (const collection of ["metrics", "metricsHourly", "metricsDaily", "alerts", "alertHistory"]) {
+      const block = new RegExp(`match /${collection}/\\{\\w+\\} \\{\\s*allow read: if isAdmin\\(\\);\\s*\\}`);
+      expect(rules).toMatch(block);
+    }
+    expect(rules).not.toMatch(/match \/(metrics|alerts)[^}]*allow (write|create|update|delete)/);
+  });
 });
