@@ -21,7 +21,7 @@ export const BACKUP_QUERIES = {
  * these carries `updatedAt`, moved by every write, and each delete writes a tombstone
  * (test/backups/backup-product-writes.test.ts holds the services to it).
  */
-export const DEFAULT_INCREMENTAL_COLLECTIONS = "users,workspaces,members,prompts,versions,labelEvents,documents,sources,chunks,executions,apiKeys,webhookEndpoints";
+export const DEFAULT_INCREMENTAL_COLLECTIONS = "users,workspaces,members,prompts,versions,labelEvents,documents,sources,chunks,executions,apiKeys,webhookEndpoints,erasureLedger,dataRequests,consents,consentEvents,workspaceDeletions";
 
 /**
  * Collections the hourly job leaves to the daily export, and why: after a restore they are at
@@ -35,6 +35,9 @@ export const INCREMENTAL_EXCLUSIONS: Record<string, string> = {
   webhookStats: "derived daily counters",
   webhookRecoveries: "recovery job state; a lost job is started again",
   webhookStreaks: "failure streaks with a TTL of a day",
+  purgeJobs: "retention jobs of the day: a lost one is created again by the next hourly run and finds what is left",
+  retentionWatermarks: "where redaction passes stopped: an older watermark only makes a pass read again what it already redacted",
+  complianceReports: "monthly reports, generated again from their sources",
 };
 
 /**
