@@ -38,17 +38,31 @@ export async function reapplyErasures(target: Firestore, source: Firestore | nul
   const subjects = createSubjectData({ db: target, clock, workspaces, bucket: null, redis: null, cache: null, auth: null });
   const seen = new Set<string>();
   const result: ReapplyResult = { subjects: 0, deleted: 0, anonymised: 0 };
-  for (const db of source ? [source, target] : [target]) {
-    for await (const entry of entries(db)) {
-      if (seen.has(entry.subjectUid)) continue;
-      seen.add(entry.subjectUid);
-      const erased = await subjects.erase(entry.subjectUid, { external: false });
-      if (db === source) await target.collection(ERASURE_LEDGER).doc(entry.subjectUid).set(entry);
-      result.subjects++;
-      result.deleted += erased.deleted;
-      result.anonymised += erased.anonymised;
+  const apply = async (entry: StoredLedgerEntry, copy: boolean) => {
+    if (seen.has(entry.subjectUid)) return;
+    seen.add(entry.subjectUid);
+    const erased = await subjects.erase(entry.subjectUid, { external: false });
+    if (copy) await target.collection(ERASURE_LEDGER).doc(entry.subjectUid).set(entry);
+    result.subjects++;
+    result.deleted += erased.deleted;
+    result.anonymised += erased.anonymised;
+  };
+  if (source) {
+    const live = entries(source);
+    for (;;) {
+      let next: IteratorResult<StoredLedgerEntry>;
+      try {
+        next = await live.next();
+      } catch (error) {
+        // The live database may be what was lost: the restored ledger (daily export + hourly files) is then all there is.
+        logger.error("erasure_ledger_source_unavailable", { error: error instanceof Error ? error.message : String(error) });
+        break;
+      }
+      if (next.done) break;
+      await apply(next.value, true);
     }
   }
+  for await (const entry of entries(target)) await apply(entry, false);
   logger.info("erasure_ledger_reapplied", { ...result });
   return result;
 }
