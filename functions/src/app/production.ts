@@ -42,7 +42,7 @@ export const rateLimitParams = {
   recaptchaApiKey: defineSecret("RECAPTCHA_API_KEY"),
 };
 
-/** Webhooks: endpoint signing secrets are sealed with this key (docs/webhooks.md); bound to the functions that sign or issue secrets. */
+/** Webhooks: a graph without runtime secrets seals endpoint secrets with this param; deployed graphs read `WEBHOOK_SECRET_KEY` by version at run time (docs/secrets.md) and bind it nowhere. */
 export const webhookParams = {
   secretKey: defineSecret("WEBHOOK_SECRET_KEY"),
 };

@@ -85,7 +85,7 @@ export type AppDeps = {
 };
 
 export type WebhookDeps = {
-  /** The `WEBHOOK_SECRET_KEY` param, read at first use; endpoint secrets are sealed with it. */
+  /** A fixed key endpoint secrets are sealed with when the graph has no runtime `secrets` (tests); otherwise the rotating `WEBHOOK_SECRET_KEY`. */
   secretKey: () => string;
   /** The transport of attempts (SSRF-checked in production). */
   http: WebhookHttp;
