@@ -30,7 +30,7 @@ export const DEFAULT_INCREMENTAL_COLLECTIONS = "users,workspaces,members,prompts
 export const INCREMENTAL_EXCLUSIONS: Record<string, string> = {
   events: "the outbox: published within seconds; a restored unpublished event is published again and receivers dedupe by event id",
   outboxLeases: "per-workspace publishing leases that expire within a minute",
-  eventCounts: "derived daily counters, rebuilt by the consumer",
+  eventStats: "derived daily counters of the events consumer",
   webhookDeliveries: "delivery log (high volume); deliveries lost with the database are re-sent by a recovery job (`webhooks.recover`)",
   webhookStats: "derived daily counters",
   webhookRecoveries: "recovery job state; a lost job is started again",
@@ -38,6 +38,23 @@ export const INCREMENTAL_EXCLUSIONS: Record<string, string> = {
   purgeJobs: "retention jobs of the day: a lost one is created again by the next hourly run and finds what is left",
   retentionWatermarks: "where redaction passes stopped: an older watermark only makes a pass read again what it already redacted",
   complianceReports: "monthly reports, generated again from their sources",
+  backups: "backup bookkeeping: restored, it would describe the backups as of the restored point; the backups themselves are in the buckets",
+  backupIncrementals: "backup bookkeeping (as `backups`)",
+  backupDrills: "backup bookkeeping (as `backups`)",
+  backupState: "the hourly job's watermark: an older one makes the next file carry more, not less",
+  tombstones: "what the hourly files carry deletions from; replayed as deletes, not as documents",
+  deadLetters: "the operators' queue of failed messages; each is also logged (`worker_dead_lettered`) when written",
+  workerRuns: "idempotency markers: without the newest, a redelivered message may run again, which every worker tolerates (at-least-once)",
+  metrics: "derived telemetry (per-minute rollups); Cloud Monitoring keeps its own",
+  metricsHourly: "derived telemetry (as `metrics`)",
+  metricsDaily: "derived telemetry (as `metrics`)",
+  monitoringState: "the rollup's cursor: an older one rolls some minutes up again, idempotently",
+  alerts: "open alerts: a lost one opens again at the next minute's evaluation while its condition holds",
+  alertHistory: "alert history; the notifications themselves went out",
+  secretAudit: "the access log, also written as structured logs (Cloud Logging keeps those): a day lost here is in the logs",
+  secretRotations: "rotation state; Secret Manager's versions and aliases are the source of truth",
+  secretAccessBaseline: "derived from the access log",
+  secretAlerts: "anomaly alerts, also logged when raised",
 };
 
 /**
