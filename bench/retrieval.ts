@@ -17,6 +17,9 @@ import { LEXICAL_CANDIDATES, rankChunks, VECTOR_CANDIDATES, type RankableChunk }
 import { cosineSimilarity } from "../functions/src/providers/local-embedding";
 import { createLocalProvider } from "../functions/src/providers/local-provider";
 import { retrievalAtScale } from "./retrieval-scale";
+import { staticKeyRing } from "../functions/src/lib/secrets";
+import { createFieldCipher } from "../functions/src/secrets/field-cipher";
+import { createFieldSealer } from "../functions/src/secrets/sealed-fields";
 
 type Corpus = {
   documents: { id: string; title: string; text: string }[];
@@ -91,7 +94,7 @@ async function throughFirestore(): Promise<Record<string, Metrics>> {
   const access = createAccessControl({ db, cache });
   const owner = `bench-${Date.now()}`;
   const workspace = await createWorkspaceService({ db, clock: systemClock, access, cache }).create(owner, { name: "Retrieval bench" });
-  const knowledge = createKnowledgeService({ db, clock: systemClock, access, provider, bucket: () => { throw new Error("no files in the bench"); }, signUploads: false });
+  const knowledge = createKnowledgeService({ db, clock: systemClock, access, provider, bucket: () => { throw new Error("no files in the bench"); }, signUploads: false, fields: createFieldSealer(createFieldCipher({ keys: staticKeyRing("bench-field-encryption-key", "field-encryption-kek") })) });
   const idOf = new Map<string, string>();
   for (const doc of corpus.documents) {
     const created = await knowledge.createDocument({ kind: "user", uid: owner }, workspace.id, { title: doc.title, text: doc.text });

@@ -124,9 +124,9 @@ export function createApp(deps: AppDeps) {
   // Sheds requests (503 overloaded) when Redis gives no answer while this instance is saturated.
   const limiter = createRateLimiter({ config, store, clock, resolveTier: createPlanResolver({ db, cache }), verifier, load: createLoadMonitor({ clock }) });
   metrics.addSource(rateLimitSource(limiter.metrics));
-  const knowledge = createKnowledgeService({ db, clock, access, provider: deps.provider(), bucket: deps.bucket, signUploads: deps.signUploads, pdf: pdfText });
+  const secrets = createSecrets({ db, clock, ...(deps.secrets ? { runtime: deps.secrets } : {}), ...(deps.webhooks ? { webhookKey: deps.webhooks.secretKey } : {}) });
+  const knowledge = createKnowledgeService({ db, clock, access, provider: deps.provider(), bucket: deps.bucket, signUploads: deps.signUploads, pdf: pdfText, fields: secrets.fields });
   const webhookDeps: WebhookDeps = deps.webhooks ?? { secretKey: () => "", http: createWebhookHttp({ allowLoopback: false, allowHttp: false }), allowLocalUrls: false };
-  const secrets = createSecrets({ db, clock, ...(deps.secrets ? { runtime: deps.secrets } : {}), webhookKey: webhookDeps.secretKey });
   const webhookSecrets = secrets.webhookSecrets;
   const dispatcher = createWebhookDispatcher({
     db,

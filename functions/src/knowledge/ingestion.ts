@@ -21,6 +21,7 @@ import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
 import { distinctTerms } from "./lexical";
 import { failureOf, type DocumentFailure } from "./document-failures";
 import { deleteWithTombstone, MAX_DELETES_PER_BATCH } from "../backups/tombstones";
+import type { FieldSealer } from "../secrets/sealed-fields";
 
 /** A document's chunks and source parts, deleted a page at a time (all, one generation, or older ones). */
 const CLEANUP_QUERIES = {
@@ -36,6 +37,8 @@ export type IngestionDeps = {
   db: Pick<Firestore, "collection" | "doc" | "batch" | "runTransaction">;
   provider: Pick<LlmProvider, "embed" | "embeddingModel" | "embeddingDimensions">;
   clock: Clock;
+  /** Seals the text of pasted documents' source parts (personal data: docs/secrets.md). */
+  fields: FieldSealer;
 };
 
 export type IngestJob = {
@@ -62,7 +65,7 @@ const DELETE_PAGE = MAX_DELETES_PER_BATCH;
  * generations are deleted. Readers therefore see the old chunks or the new, never a mix or a gap,
  * and a failed ingest leaves nothing visible.
  */
-export function createIngestion({ db, provider, clock }: IngestionDeps) {
+export function createIngestion({ db, provider, clock, fields }: IngestionDeps) {
   const now = () => Timestamp.fromMillis(clock.now());
 
   async function embedAll(texts: string[]): Promise<number[][]> {
@@ -140,7 +143,8 @@ export function createIngestion({ db, provider, clock }: IngestionDeps) {
     const batch = db.batch();
     for (let part = 0; part < parts; part++) {
       const text = job.text.slice(part * KNOWLEDGE_LIMITS.sourcePartChars, (part + 1) * KNOWLEDGE_LIMITS.sourcePartChars);
-      batch.set(sourcesOf(job.workspaceId, job.documentId).doc(sourcePartId(job.generation, part)), { generation: job.generation, part, text, updatedAt: now() });
+      const ref = sourcesOf(job.workspaceId, job.documentId).doc(sourcePartId(job.generation, part));
+      batch.set(ref, await fields.seal(ref.path, { generation: job.generation, part, text, updatedAt: now() }, ["text"]));
     }
     await batch.commit();
   }

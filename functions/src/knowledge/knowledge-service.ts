@@ -4,7 +4,7 @@ import { actorUid, type Principal } from "../identity/principal";
 import type { Clock } from "../lib/clock";
 import { FailedPreconditionError, isAppError, NotFoundError, ValidationError } from "../lib/errors";
 import { queryShape, runQuery } from "../lib/firestore-queries";
-import { readRecord, requireRecord } from "../lib/firestore-records";
+import { parseRecord, readRecord, requireRecord } from "../lib/firestore-records";
 import { logger } from "../lib/logging";
 import { decodeCursor, encodeCursor, type Page } from "../lib/pagination";
 import type { LlmProvider } from "../providers/provider-types";
@@ -20,6 +20,7 @@ import { KNOWLEDGE_LIMITS } from "./knowledge-limits";
 import { DOCUMENTS, documentPath, documentsPath, SOURCES, sourcesPath, storedDocumentSchema, storedSourcePartSchema, type StoredDocument } from "./knowledge-records";
 import { createRetriever, type SearchHit } from "./retrieval";
 import { deleteWithTombstone } from "../backups/tombstones";
+import type { FieldSealer } from "../secrets/sealed-fields";
 
 const DOCUMENT_QUERIES = {
   list: queryShape({ name: "knowledge.listDocuments", collectionGroup: DOCUMENTS, orderBy: [["createdAt", "desc"], ["__name__", "desc"]] }),
@@ -37,6 +38,8 @@ export type KnowledgeServiceDeps = {
   /** Sign upload URLs (real Storage only; the emulator has no credentials to sign with). */
   signUploads: boolean;
   pdf?: PdfTextExtractor;
+  /** Seals pasted documents' source text at write, opens it for re-chunking (docs/secrets.md). */
+  fields: FieldSealer;
 };
 
 export type UploadTicket = {
@@ -121,8 +124,8 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
   async function readSource(workspaceId: string, documentId: string, generation: number): Promise<string | null> {
     const parts = await runQuery(DOCUMENT_QUERIES.sourceParts, db.collection(sourcesPath(workspaceId, documentId)).where("generation", "==", generation));
     if (parts.empty) return null;
-    return parts.docs
-      .map((d) => requireRecord(d, storedSourcePartSchema, { kind: "document source part" }))
+    const opened = await Promise.all(parts.docs.map(async (d) => parseRecord(d.ref.path, await deps.fields.open(d.ref.path, d.data()), storedSourcePartSchema, { kind: "document source part" })));
+    return opened
       .sort((a, b) => a.part - b.part)
       .map((p) => p.text)
       .join("");

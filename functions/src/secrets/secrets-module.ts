@@ -9,7 +9,7 @@ import { createAccessAnomalyCheck, type AnomalySettings } from "./access-anomali
 import { createFieldCipher, type FieldCipher } from "./field-cipher";
 import { createHmacSigner, type HmacSigner } from "./hmac-signer";
 import { createReencryption } from "./reencryption";
-import { executionsTarget, webhookEndpointsTarget } from "./reencryption-targets";
+import { executionsTarget, sourcesTarget, webhookEndpointsTarget } from "./reencryption-targets";
 import { createFieldSealer, type FieldSealer } from "./sealed-fields";
 import type { SecretAdmin } from "./secret-admin";
 import { MINTED_SECRETS, type MintedSecret } from "./secret-catalog";
@@ -53,7 +53,7 @@ export function createSecrets(deps: { db: Pick<Firestore, "doc" | "collection" |
     db,
     clock,
     rotation: { state: (id) => rotator().state(id) },
-    targets: (secret) => (secret.id === MINTED_SECRETS.fieldEncryption.id ? [executionsTarget(db, fieldCipher)] : secret.id === MINTED_SECRETS.webhookSecretKey.id ? [webhookEndpointsTarget(db, webhookSecrets)] : []),
+    targets: (secret) => (secret.id === MINTED_SECRETS.fieldEncryption.id ? [executionsTarget(db, fieldCipher), sourcesTarget(db, fieldCipher)] : secret.id === MINTED_SECRETS.webhookSecretKey.id ? [webhookEndpointsTarget(db, webhookSecrets)] : []),
   });
   const anomalies = createAccessAnomalyCheck({ db, clock, ...(runtime?.anomalies ? { settings: runtime.anomalies } : {}) });
   const all = Object.values(MINTED_SECRETS);

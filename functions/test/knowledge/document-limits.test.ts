@@ -9,6 +9,7 @@ import { freshWorkspace } from "../helpers/firestore";
 import { fakeBucket } from "./knowledge-fixtures";
 import { flateBombPdf } from "./fixtures/pdf-builder";
 import { minimalPdf } from "./fixtures/minimal-pdf";
+import { testFieldSealer } from "../helpers/field-sealer";
 
 const MiB = 1024 * 1024;
 /** Built once, before any memory is measured: making it allocates the 200 MiB it inflates to. */
@@ -30,7 +31,7 @@ function watchedBucket() {
 async function setup() {
   const ws = await freshWorkspace("limits");
   const storage = watchedBucket();
-  const knowledge = createKnowledgeService({ db: ws.db, clock: systemClock, access: ws.access, provider: createLocalProvider(), bucket: () => storage.bucket, signUploads: true, pdf: createPdfTextExtractor() });
+  const knowledge = createKnowledgeService({ db: ws.db, clock: systemClock, access: ws.access, provider: createLocalProvider(), bucket: () => storage.bucket, signUploads: true, pdf: createPdfTextExtractor(), fields: testFieldSealer() });
   /** What Cloud Storage does when a PUT completes: store the object, and the trigger runs. */
   const upload = async (path: string, data: Buffer, size = data.length) => {
     storage.files.set(path, data);

@@ -9,6 +9,7 @@ import { chunksPath } from "../../src/knowledge/document-model";
 import { createKnowledgeService } from "../../src/knowledge/knowledge-service";
 import { createLocalProvider } from "../../src/providers/local-provider";
 import type { LlmProvider } from "../../src/providers/provider-types";
+import { testFieldSealer } from "../helpers/field-sealer";
 
 /**
  * A fresh bucket on the local stack's Storage (our server or the official emulator), through the
@@ -66,6 +67,7 @@ export function knowledgeService(args: { db: Firestore; access: AccessControl; p
     provider: args.provider ?? createLocalProvider(),
     bucket: () => bucket,
     signUploads: args.signUploads ?? true,
+    fields: testFieldSealer(),
   });
 }
 

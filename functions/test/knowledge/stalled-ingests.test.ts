@@ -8,6 +8,7 @@ import { createKnowledgeService } from "../../src/knowledge/knowledge-service";
 import { createLocalProvider } from "../../src/providers/local-provider";
 import { freshWorkspace } from "../helpers/firestore";
 import { CORPUS, fakeBucket, storedChunks } from "./knowledge-fixtures";
+import { testFieldSealer } from "../helpers/field-sealer";
 
 /**
  * The stalled-ingest sweeper closes documents no ingest will ever finish. A database of its own:
@@ -18,7 +19,7 @@ describe("sweepStalledIngests", () => {
     const db = getFirestore(firebaseApp(), "stalled-ingests");
     const ws = await freshWorkspace("stall", undefined, db);
     const clock = manualClock(Date.now());
-    const knowledge = createKnowledgeService({ db, clock, access: ws.access, provider: createLocalProvider(), bucket: () => fakeBucket().bucket, signUploads: false });
+    const knowledge = createKnowledgeService({ db, clock, access: ws.access, provider: createLocalProvider(), bucket: () => fakeBucket().bucket, signUploads: false, fields: testFieldSealer() });
 
     const ready = await knowledge.createDocument(ws.owner, ws.workspaceId, { title: "Ready", text: CORPUS.gardening });
     // An ingest whose instance died after writing some chunks of generation 2 (generation 1 stays served).
