@@ -5,6 +5,8 @@ import { Storage } from "@google-cloud/storage";
 import { getApps, initializeApp } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { DEFAULT_BACKUP_SETTINGS, type BackupBucket, type BackupDeps, type BackupSettings } from "../../src/backups/backup-deps";
+import { createBackupExports } from "../../src/backups/backup-export";
+import { createBackupReplication } from "../../src/backups/backup-replication";
 import type { Logger } from "../../src/lib/logging";
 import { systemClock } from "../../src/lib/clock";
 
@@ -117,4 +119,21 @@ export async function dumpDatabase(db: Firestore, skip: Set<string> = new Set())
   };
   await walk(await db.listCollections());
   return out;
+}
+
+/** A full backup as production runs it: export, polled to the end, then every region's replication step (Pub/Sub's role played by the fixture's queue). */
+export async function fullBackup(f: Fixture): Promise<string> {
+  const deps = f.deps();
+  const exports = createBackupExports(deps);
+  const replication = createBackupReplication(deps);
+  let manifest = await exports.start(Date.now());
+  while (manifest.status === "exporting") {
+    await new Promise((r) => setTimeout(r, 20));
+    manifest = (await exports.poll(manifest.id))!;
+  }
+  while (f.queue.length) {
+    const m = f.queue.shift()!;
+    await replication.step(m.backupId, m.region);
+  }
+  return manifest.id;
 }

@@ -1,7 +1,5 @@
-import { createBackupExports } from "../../src/backups/backup-export";
 import { createIncrementalBackups } from "../../src/backups/backup-incremental";
 import { INCREMENTAL_EXCLUSIONS, DEFAULT_INCREMENTAL_COLLECTIONS } from "../../src/backups/backup-queries";
-import { createBackupReplication } from "../../src/backups/backup-replication";
 import { createBackupRestore } from "../../src/backups/backup-restore";
 import { createApp } from "../../src/app/root";
 import { userPrincipal } from "../helpers/firestore";
@@ -11,7 +9,7 @@ import { createLocalProvider } from "../../src/providers/local-provider";
 import { createPromptBody, createVersionBody } from "../../src/prompts/prompt-schemas";
 import { runExecutionBody } from "../../src/executions/execution-schemas";
 import { createEndpointInput, updateEndpointInput } from "../../src/webhooks/webhook-schemas";
-import { createFixture, dumpDatabase, firestoreFor, type Fixture } from "./backup-fixture";
+import { createFixture, dumpDatabase, firestoreFor, fullBackup, type Fixture } from "./backup-fixture";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BOOKKEEPING = new Set(["backups", "backupIncrementals", "backupState", "tombstones", "backupDrills"]);
@@ -33,22 +31,6 @@ function productOn(f: Fixture) {
     publisher: { publish: async () => "unused" },
     webhooks: { secretKey: () => "backup-test-webhook-key-0123456789", http: async () => ({ kind: "response", status: 200, retryAfter: null, body: "" }), allowLocalUrls: true },
   }).services;
-}
-
-async function fullBackup(f: Fixture): Promise<string> {
-  const deps = f.deps();
-  const exports = createBackupExports(deps);
-  const replication = createBackupReplication(deps);
-  let manifest = await exports.start(Date.now());
-  while (manifest.status === "exporting") {
-    await sleep(20);
-    manifest = (await exports.poll(manifest.id))!;
-  }
-  while (f.queue.length) {
-    const m = f.queue.shift()!;
-    await replication.step(m.backupId, m.region);
-  }
-  return manifest.id;
 }
 
 /**

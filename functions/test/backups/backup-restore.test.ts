@@ -1,31 +1,13 @@
 import { FieldValue, GeoPoint, Timestamp } from "firebase-admin/firestore";
 import { createBackupDrill } from "../../src/backups/backup-drill";
-import { createBackupExports } from "../../src/backups/backup-export";
 import { createIncrementalBackups } from "../../src/backups/backup-incremental";
-import { createBackupReplication } from "../../src/backups/backup-replication";
 import { createBackupRestore } from "../../src/backups/backup-restore";
 import { recordTombstone } from "../../src/backups/tombstones";
 import { systemClock } from "../../src/lib/clock";
-import { createFixture, dumpDatabase, firestoreFor, type Fixture } from "./backup-fixture";
+import { createFixture, dumpDatabase, firestoreFor, fullBackup, type Fixture } from "./backup-fixture";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BOOKKEEPING = new Set(["backups", "backupIncrementals", "backupState", "tombstones", "backupDrills"]);
-
-async function fullBackup(f: Fixture): Promise<string> {
-  const deps = f.deps();
-  const exports = createBackupExports(deps);
-  const replication = createBackupReplication(deps);
-  let manifest = await exports.start(Date.now());
-  while (manifest.status === "exporting") {
-    await sleep(20);
-    manifest = (await exports.poll(manifest.id))!;
-  }
-  while (f.queue.length) {
-    const m = f.queue.shift()!;
-    await replication.step(m.backupId, m.region);
-  }
-  return manifest.id;
-}
 
 async function seed(f: Fixture): Promise<void> {
   const batch = f.db.batch();
