@@ -28,7 +28,7 @@ export type CounterSource = () => Record<string, number>;
 
 export type MetricsRecorderOptions = {
   /** Null: counts stay in this instance (`snapshot()`), nothing is aggregated. */
-  redis: Pick<Redis, "pipeline"> | null;
+  redis: Pick<Redis, "pipeline" | "set"> | null;
   clock: Clock;
   /** At most one flush per this long per instance. @default 1000 */
   flushEveryMs?: number;
@@ -92,6 +92,7 @@ export function createMetricsRecorder(options: MetricsRecorderOptions) {
   let lastFlush = clock.now();
   let inFlight: Promise<boolean> | null = null;
   let timer: NodeJS.Timeout | undefined;
+  let liveRetry: NodeJS.Timeout | undefined;
   const recent = new Map<string, number[]>();
   const lastSignal = new Map<string, number>();
   const totals = new Map<string, number>();
@@ -159,6 +160,7 @@ export function createMetricsRecorder(options: MetricsRecorderOptions) {
           }),
         ]);
         if (options.onLiveSlot && results[results.length - 1] === "OK") await options.onLiveSlot(minute).catch(() => {});
+        else if (options.onLiveSlot) retryLiveSlot();
         return true;
       } catch (error) {
         // Kept for the next flush (a timed-out pipeline may have landed: at worst counted twice, never lost).
@@ -171,6 +173,25 @@ export function createMetricsRecorder(options: MetricsRecorderOptions) {
       }
     })();
     return inFlight;
+  }
+
+  /**
+   * This flush's counts landed after the slot holder read Redis: try for the slot again when it
+   * expires, so the live view does not wait for the next request. Best effort (CPU may be throttled
+   * by then); the next flush or the minute job refreshes the view anyway.
+   */
+  function retryLiveSlot(): void {
+    if (liveRetry || !redis || !options.onLiveSlot) return;
+    const publish = options.onLiveSlot;
+    liveRetry = setTimeout(() => {
+      liveRetry = undefined;
+      const minute = minuteOf(clock.now());
+      redis
+        .set(LIVE_SLOT_KEY, minute, { nx: true, px: 1000 })
+        .then((won) => (won === "OK" ? publish(minute) : undefined))
+        .catch(() => {});
+    }, 1_000);
+    liveRetry.unref?.();
   }
 
   function due(): boolean {
