@@ -3,34 +3,12 @@
  * CLI: `tsx src/cli.ts [--host 127.0.0.1] [--port 8085]`. Prints one line
  * `pubsub-server listening on HOST:PORT` when ready; exits cleanly on SIGINT/SIGTERM.
  */
+import { cliArg, serveFromCli } from "@rag/server-kit";
 import { startPubSubServer } from "./server";
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1]!;
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : fallback;
-}
-
-async function main(): Promise<void> {
-  const host = arg("host", process.env["PUBSUB_SERVER_HOST"] ?? "127.0.0.1");
-  const port = Number(arg("port", process.env["PUBSUB_SERVER_PORT"] ?? "8085"));
-  const server = await startPubSubServer({ host, port });
-  console.log(`pubsub-server listening on ${server.host}:${server.port}`);
-  let closing = false;
-  const shutdown = (): void => {
-    if (closing) return;
-    closing = true;
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+const host = cliArg("host", process.env["PUBSUB_SERVER_HOST"] ?? "127.0.0.1");
+const port = Number(cliArg("port", process.env["PUBSUB_SERVER_PORT"] ?? "8085"));
+serveFromCli(
+  () => startPubSubServer({ host, port }),
+  (server) => `pubsub-server listening on ${server.host}:${server.port}`,
+);

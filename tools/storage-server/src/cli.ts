@@ -4,26 +4,10 @@
  * [--signing-key path/to/service-account.json]...`. Prints one line
  * `storage-server listening on http://HOST:PORT` when ready; exits cleanly on SIGINT/SIGTERM.
  */
+import { cliArg as arg, cliArgs as args, serveFromCli } from "@rag/server-kit";
 import { loadTrustedKey } from "./signed-url";
 import { topicOf, type NotificationPublisher } from "./notifications";
 import { startStorageServer } from "./server";
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1]!;
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : fallback;
-}
-
-/** Every value of a repeatable flag (`--signing-key a --signing-key=b`). */
-function args(name: string): string[] {
-  const out: string[] = [];
-  process.argv.forEach((a, i) => {
-    if (a === `--${name}` && process.argv[i + 1]) out.push(process.argv[i + 1]!);
-    else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3));
-  });
-  return out;
-}
 
 async function pubsubPublisher(defaultProject: string): Promise<NotificationPublisher> {
   const { PubSub } = await import("@google-cloud/pubsub");
@@ -36,7 +20,7 @@ async function pubsubPublisher(defaultProject: string): Promise<NotificationPubl
   };
 }
 
-async function main(): Promise<void> {
+async function start() {
   const host = arg("host", process.env["STORAGE_SERVER_HOST"] ?? "127.0.0.1");
   const port = Number(arg("port", process.env["STORAGE_SERVER_PORT"] ?? "9199"));
   const dataDir = arg("data-dir", process.env["STORAGE_SERVER_DATA_DIR"] ?? ".local/storage");
@@ -44,22 +28,7 @@ async function main(): Promise<void> {
   // Bucket notifications go to the local Pub/Sub (server or emulator) when there is one.
   const pubsubHost = process.env["PUBSUB_EMULATOR_HOST"];
   const publishNotification = pubsubHost ? await pubsubPublisher(process.env["GCLOUD_PROJECT"] ?? "demo-project") : undefined;
-  const server = await startStorageServer({ host, port, dataDir, signingKeys: keyFiles.map(loadTrustedKey), ...(publishNotification ? { publishNotification } : {}) });
-  console.log(`storage-server listening on ${server.url}`);
-  let closing = false;
-  const shutdown = (): void => {
-    if (closing) return;
-    closing = true;
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  return startStorageServer({ host, port, dataDir, signingKeys: keyFiles.map(loadTrustedKey), ...(publishNotification ? { publishNotification } : {}) });
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+serveFromCli(start, (server) => `storage-server listening on ${server.url}`);
