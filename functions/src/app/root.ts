@@ -161,7 +161,7 @@ export function createApp(deps: AppDeps) {
     ),
     health: createHealthCheck({ db, redis: deps.redis, clock }),
     webhooks: createWebhookService({ db, clock, access, secrets: webhookSecrets, dispatcher, sweeper, allowLocalUrls: webhookDeps.allowLocalUrls }),
-    compliance: createCompliance({ db, clock, access, bucket: deps.bucket, redis: deps.redis, cache, publisher: deps.publisher, signUrls: deps.signUploads, ...(deps.auth ? { auth: deps.auth } : {}) }),
+    compliance: createCompliance({ db, clock, access, bucket: deps.bucket, redis: deps.redis, cache, publisher: deps.publisher, signUrls: deps.signUploads, ...(deps.auth ? { auth: deps.auth } : {}), fields: secrets.fields, secretRotations: secrets.rotationsBetween }),
   };
 
   const rateLimiting = createRateLimiting({ limiter, trustedProxyHops, clock });

@@ -14,6 +14,7 @@ import { createPurgeJobs, PURGE_TOPIC, type PurgeMessage } from "./purge-jobs";
 import type { DataClass } from "./retention-policies";
 import { createSubjectData, type SubjectAuth, type SubjectBucket } from "./subject-data";
 import type { SubjectRedis } from "./subject-redis";
+import type { FieldSealer } from "../secrets/sealed-fields";
 
 /** What the default bucket must do for the compliance domain: files of workspaces, export archives, reports. */
 export type ComplianceBucket = PrefixBucket & SubjectBucket & ExportBucket & ReportBucket;
@@ -32,6 +33,8 @@ export type ComplianceDeps = {
   signUrls: boolean;
   retentionDays?: Partial<Record<DataClass, number>>;
   secretRotations?: (from: number, to: number) => Promise<number>;
+  /** Opens sealed personal data for exports (docs/secrets.md). */
+  fields?: Pick<FieldSealer, "open">;
 };
 
 /**
@@ -43,7 +46,7 @@ export function createCompliance(deps: ComplianceDeps) {
   const { db, clock } = deps;
   const consents = createConsentLedger({ db, clock });
   const workspaces = createWorkspaceDeletion({ db, clock, access: deps.access, bucket: deps.bucket });
-  const subjects = createSubjectData({ db, clock, workspaces, bucket: deps.bucket, redis: deps.redis, cache: deps.cache, auth: deps.auth ? deps.auth() : null });
+  const subjects = createSubjectData({ db, clock, workspaces, bucket: deps.bucket, redis: deps.redis, cache: deps.cache, auth: deps.auth ? deps.auth() : null, ...(deps.fields ? { fields: deps.fields } : {}) });
   const requests = createDataRequests({ db, clock, subjects, bucket: deps.bucket, signUrls: deps.signUrls });
   const purge = createPurgeJobs({
     db,

@@ -15,6 +15,7 @@ import { WEBHOOK_SUBJECT_RECORDS, WEBHOOK_WORKSPACE_RECORDS } from "../webhooks/
 import { WORKSPACE_SUBJECT_RECORDS, type WorkspaceDeletion } from "../workspaces/workspace-deletion";
 import { MEMBERS, workspacePath } from "../workspaces/workspace-records";
 import { deleteKeys, findSubjectKeys, type RedisFinding, type SubjectRedis } from "./subject-redis";
+import type { FieldSealer } from "../secrets/sealed-fields";
 
 /**
  * Everything the product holds about one person, found the same way for export and erasure:
@@ -61,6 +62,8 @@ export type SubjectDataDeps = {
   redis: SubjectRedis | null;
   cache: Pick<ReadThroughCache, "invalidate"> | null;
   auth: SubjectAuth | null;
+  /** Opens sealed personal data (docs/secrets.md) so the export holds it readable; absent: exported as stored. */
+  fields?: Pick<FieldSealer, "open">;
 };
 
 /** One exported item: a document, a file, a Redis key or the Auth account. */
@@ -187,7 +190,7 @@ export function createSubjectData(deps: SubjectDataDeps) {
         if (snap.get("role") === "owner") owned.push(workspaceId);
       }
       for (const spec of SUBJECT_RECORDS) {
-        for await (const doc of declared(spec, uid)) await emit({ type: "firestore", path: doc.ref.path, rule: spec.rule, data: doc.data() }, spec.collection);
+        for await (const doc of declared(spec, uid)) await emit({ type: "firestore", path: doc.ref.path, rule: spec.rule, data: deps.fields ? await deps.fields.open(doc.ref.path, doc.data()) : doc.data() }, spec.collection);
       }
       for await (const doc of workspaceMentions(mine.map((m) => m.workspaceId), needles)) await emit({ type: "firestore", path: doc.ref.path, rule: "anonymise", data: doc.data() }, doc.ref.parent.id);
       for (const file of await ownedFiles(owned)) {

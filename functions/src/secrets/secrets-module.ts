@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Firestore } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
 import type { Clock } from "../lib/clock";
 import { createKeyRing, staticKeyRing, type KeyRing, type SecretAuditRecorder, type SecretReader } from "../lib/secrets";
@@ -12,7 +12,8 @@ import { createReencryption } from "./reencryption";
 import { executionsTarget, sourcesTarget, webhookEndpointsTarget } from "./reencryption-targets";
 import { createFieldSealer, type FieldSealer } from "./sealed-fields";
 import type { SecretAdmin } from "./secret-admin";
-import { MINTED_SECRETS, type MintedSecret } from "./secret-catalog";
+import { MINTED_SECRETS, SECRET_AUDIT, type MintedSecret } from "./secret-catalog";
+import { queryShape, runQuery } from "../lib/firestore-queries";
 import { createSecretRotation, rotationWorker } from "./secret-rotation";
 
 /** Runtime secrets of a deployed graph: Secret Manager (or the local server) behind a cached reader. */
@@ -25,6 +26,7 @@ export type SecretsDeps = {
 };
 
 const scheduledRun = z.looseObject({ scheduleTime: z.string() });
+const ROTATIONS_BETWEEN = queryShape({ name: "secrets.rotationsBetween", collectionGroup: SECRET_AUDIT, equality: ["kind", "outcome"], range: "at" });
 /** Time one re-encryption run may take before it stops at a saved cursor (the function's timeout is 540 s). */
 const REENCRYPTION_BUDGET_MS = 300_000;
 
@@ -88,7 +90,13 @@ export function createSecrets(deps: { db: Pick<Firestore, "doc" | "collection" |
     return { rotate: (s: MintedSecret) => rotator().rotate(s), retire: (s: MintedSecret) => rotator().retire(s), state: (id: string) => rotator().state(id) };
   }
 
-  return { fieldCipher, fields, webhookSecrets, hmac, rotation: lazyRotation(), reencryption, anomalies, workers };
+  /** Versions added by rotation in [from, to) (the monthly compliance report). */
+  async function rotationsBetween(from: number, to: number): Promise<number> {
+    const query = db.collection(SECRET_AUDIT).where("kind", "==", "rotation").where("outcome", "==", "added").where("at", ">=", Timestamp.fromMillis(from)).where("at", "<", Timestamp.fromMillis(to));
+    return (await runQuery(ROTATIONS_BETWEEN, query.count())).data().count;
+  }
+
+  return { fieldCipher, fields, webhookSecrets, hmac, rotation: lazyRotation(), reencryption, anomalies, workers, rotationsBetween };
 }
 
 export type Secrets = ReturnType<typeof createSecrets>;

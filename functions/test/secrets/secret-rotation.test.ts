@@ -117,6 +117,8 @@ describeWithServer("secret rotation through Secret Manager, Pub/Sub and the work
     expect(await handlers.rotateSecrets(rotationEvent(await rotationMessage(MINTED_SECRETS.fieldEncryption.id)))).toBe("done");
     expect(await handlers.rotateSecrets(rotationEvent(await rotationMessage(MINTED_SECRETS.webhookSecretKey.id)))).toBe("done");
     expect(await aliasesOf(MINTED_SECRETS.internalHmac.id)).toEqual({ current: "2", previous: "1" });
+    await audit.flush();
+    expect(await secrets.rotationsBetween(clock.now() - 1, clock.now() + 1)).toBe(3);
 
     // Grace period: new work uses version 2, version 1 is still accepted.
     expect(await secrets.hmac.sign(message)).toMatch(/^v2\./);
