@@ -83,7 +83,8 @@ export function createReencryption(deps: ReencryptionDeps) {
             continue;
           }
           if (changes) {
-            await write(target, doc, changes);
+            // `updatedAt` moves so the hourly backup carries the re-wrapped values (docs/backups.md).
+            await write(target, doc, { ...changes, updatedAt: Timestamp.fromMillis(deps.clock.now()) });
             updated++;
           }
         }

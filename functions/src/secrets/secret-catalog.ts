@@ -17,10 +17,17 @@ export type MintedSecret = {
 };
 
 const DAY = 86_400_000;
+/**
+ * Keys that protect stored data are destroyed only after the longest backup retention (monthly
+ * backups: 7 years, docs/backups.md), so a restored backup can still be opened: re-enable the
+ * versions its tokens name, let re-encryption move them, disable again. Until then they are
+ * disabled, which is what stops them working.
+ */
+const BACKUP_RETENTION_MS = (7 * 366 + 30) * DAY;
 
 export const MINTED_SECRETS = {
-  fieldEncryption: { id: "FIELD_ENCRYPTION_KEY", purpose: "field-encryption-kek", graceMs: 7 * DAY, destroyAfterMs: 30 * DAY, reencrypts: true },
-  webhookSecretKey: { id: "WEBHOOK_SECRET_KEY", purpose: "webhook-endpoint-secrets", graceMs: 7 * DAY, destroyAfterMs: 30 * DAY, reencrypts: true },
+  fieldEncryption: { id: "FIELD_ENCRYPTION_KEY", purpose: "field-encryption-kek", graceMs: 7 * DAY, destroyAfterMs: BACKUP_RETENTION_MS, reencrypts: true },
+  webhookSecretKey: { id: "WEBHOOK_SECRET_KEY", purpose: "webhook-endpoint-secrets", graceMs: 7 * DAY, destroyAfterMs: BACKUP_RETENTION_MS, reencrypts: true },
   internalHmac: { id: "INTERNAL_HMAC_KEY", purpose: "internal-hmac", graceMs: DAY, destroyAfterMs: 7 * DAY, reencrypts: false },
 } satisfies Record<string, MintedSecret>;
 
