@@ -194,4 +194,13 @@ describe("data subject requests", () => {
     expect((await t.bucket.file(`workspaces/${t.own.id}/documents/d1/notes.md`).exists())[0]).toBe(false);
     expect((await t.db.collection("workspaceDeletions").doc(t.own.id).get()).data()).toMatchObject({ status: "purged", documentsDeleted: expect.any(Number), objectsDeleted: 1 });
   });
+
+  it("refuses a restore once the grace period is over, and a restore by anyone but the owner", async () => {
+    const t = await world();
+    const owner = { kind: "user" as const, uid: t.sub };
+    await t.compliance.deleteWorkspace(owner, t.handed.id);
+    await expect(t.compliance.restoreWorkspace({ kind: "user", uid: t.other }, t.handed.id)).rejects.toMatchObject({ code: "permission-denied" });
+    await t.db.collection("workspaceDeletions").doc(t.handed.id).update({ purgeAfter: Timestamp.fromMillis(Date.now() - 1000) });
+    await expect(t.compliance.restoreWorkspace(owner, t.handed.id)).rejects.toMatchObject({ code: "failed-precondition", message: expect.stringContaining("grace period") });
+  });
 });
