@@ -1,12 +1,9 @@
 /**
- * One port for gRPC and HTTP/1.1, like the Pub/Sub server: a plain `net` server peeks at the
- * first bytes of each connection: the HTTP/2 connection preface (which gRPC clients send with
- * prior knowledge) goes to grpc-js through its connection injector, anything else to a Node
- * `http` server. A timer publishes what time has made due (rotations, scheduled destructions).
+ * gRPC and HTTP/1.1 on one port (@rag/server-kit), like the other local servers. A timer
+ * publishes what time has made due (rotations, scheduled destructions).
  */
 import * as grpc from "@grpc/grpc-js";
-import * as net from "node:net";
-import { Duplex } from "node:stream";
+import { listenOnePort } from "@rag/server-kit";
 import { createHttpServer } from "./http-admin";
 import { createNotifier, type NotifierOptions } from "./notifications";
 import { secretManagerService } from "./proto";
@@ -32,48 +29,8 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
-const PREFACE = Buffer.from("PRI * HTTP/2.0");
 /** Payloads are at most 64 KiB; anything bigger is refused with INVALID_ARGUMENT, not a transport error. */
 const MAX_GRPC_MESSAGE = 4 * 1024 * 1024;
-
-/**
- * A duplex over `socket` that first replays the bytes read to sniff the protocol (http and
- * http2 read a net.Socket's handle directly, so bytes put back with `unshift` would be lost).
- */
-function withHead(socket: net.Socket, head: Buffer): Duplex {
-  const stream = new Duplex({
-    read() {
-      socket.resume();
-    },
-    write(chunk: Buffer, _encoding, callback) {
-      socket.write(chunk, callback);
-    },
-    final(callback) {
-      socket.end();
-      callback();
-    },
-    destroy(err, callback) {
-      socket.destroy();
-      callback(err);
-    },
-  });
-  stream.push(head);
-  socket.on("data", (chunk: Buffer) => {
-    if (!stream.push(chunk)) socket.pause();
-  });
-  socket.on("end", () => stream.push(null));
-  socket.on("close", () => stream.destroy());
-  socket.on("error", (err) => stream.destroy(err));
-  socket.setNoDelay(true);
-  Object.assign(stream, {
-    remoteAddress: socket.remoteAddress,
-    remotePort: socket.remotePort,
-    setTimeout: () => stream,
-    setNoDelay: () => stream,
-    setKeepAlive: () => stream,
-  });
-  return stream;
-}
 
 export async function startSecretManagerServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
@@ -92,50 +49,18 @@ export async function startSecretManagerServer(options: ServerOptions = {}): Pro
   const tickMs = options.tickMs ?? 1000;
   const timer = tickMs > 0 ? setInterval(() => void runDue().catch(() => undefined), tickMs) : undefined;
   timer?.unref();
-  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const httpServer = createHttpServer(store, runDue);
-  const sockets = new Set<net.Socket>();
-
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
-    let head = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      head = Buffer.concat([head, chunk]);
-      const n = Math.min(head.length, PREFACE.length);
-      const isH2 = head.subarray(0, n).equals(PREFACE.subarray(0, n));
-      if (isH2 && head.length < PREFACE.length) return;
-      socket.off("data", onData);
-      const stream = withHead(socket, head);
-      if (isH2) injector.injectConnection(stream);
-      else httpServer.emit("connection", stream);
-    };
-    socket.on("data", onData);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as net.AddressInfo;
+  const listening = await listenOnePort({ host, port: options.port ?? 0, grpcServer, httpServer });
 
   return {
     host,
-    port: address.port,
+    port: listening.port,
     store,
     runDue,
     close: async () => {
       if (timer) clearInterval(timer);
       await notifier.close();
-      injector.destroy();
-      grpcServer.forceShutdown();
-      httpServer.close();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }
