@@ -8,7 +8,7 @@ import { logger as defaultLogger, type Logger } from "../lib/logging";
 import { readRecord } from "../lib/firestore-records";
 import { EventInProgressError, PoisonEventError } from "../lib/workers";
 import { expiredLabelEvents } from "../prompts/prompt-purge";
-import { expiredWebhookDeliveries } from "../webhooks/webhook-purge";
+import { expiredWebhookDeliveries, expiredWebhookStats } from "../webhooks/webhook-purge";
 import type { WorkspaceDeletion } from "../workspaces/workspace-deletion";
 import { PURGE_JOBS, RETENTION_WATERMARKS, storedPurgeJobSchema, type StoredPurgeJob } from "./compliance-records";
 import { cutoffOf, EXECUTION_HISTORY_PURPOSE, PURGED_CLASSES, RETENTION_POLICIES, type DataClass } from "./retention-policies";
@@ -80,6 +80,8 @@ export function createPurgeJobs(deps: PurgeDeps) {
         return expiredOutboxEvents(db, cutoff, onDelete);
       case "metrics":
         return expiredEventStats(db, cutoff, onDelete);
+      case "webhookMetrics":
+        return expiredWebhookStats(db, cutoff, onDelete);
       case "deletedWorkspaces":
         return deps.workspaces.duePass(clock.now());
       case "backups":

@@ -5,7 +5,7 @@
  * the backup domain's own job (`purgeBackups`), with its own settings: listed here so the table
  * is complete.
  */
-export const DATA_CLASSES = ["executions", "executionIo", "executionIoWithoutConsent", "auditLogs", "webhookDeliveries", "outboxEvents", "metrics", "deletedWorkspaces", "backups"] as const;
+export const DATA_CLASSES = ["executions", "executionIo", "executionIoWithoutConsent", "auditLogs", "webhookDeliveries", "outboxEvents", "metrics", "webhookMetrics", "deletedWorkspaces", "backups"] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];
 
 export type RetentionPolicy = {
@@ -34,6 +34,7 @@ export const RETENTION_POLICIES: Record<DataClass, RetentionPolicy> = {
   webhookDeliveries: { days: 30, action: "delete", description: "Webhook delivery logs (`webhookDeliveries`), by `createdAt`.", enforcedBy: "compliance.purge" },
   outboxEvents: { days: 30, action: "delete", description: "Published outbox events (`events`), by `occurredAt`; unpublished ones are left for the sweeper.", enforcedBy: "compliance.purge" },
   metrics: { days: 400, action: "delete", description: "Daily event counts (`workspaces/{w}/eventStats/{day}`), by `day`.", enforcedBy: "compliance.purge" },
+  webhookMetrics: { days: 400, action: "delete", description: "Daily webhook attempt counters (`webhookStats/{endpoint}_{day}_{shard}`), by `day`.", enforcedBy: "compliance.purge" },
   deletedWorkspaces: { days: 30, action: "delete", description: "Workspaces their owner deleted: the grace period during which `restoreWorkspace` brings them back.", enforcedBy: "compliance.purge" },
   backups: { days: 30, action: "delete", description: "Daily backups 30 days; one per month 7 years (backup settings `dailyRetentionDays`, `monthlyRetentionYears`).", enforcedBy: "backups.purge" },
 };
