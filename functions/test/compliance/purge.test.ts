@@ -1,4 +1,4 @@
-import type { Firestore, WriteBatch } from "firebase-admin/firestore";
+import { Timestamp, type Firestore, type WriteBatch } from "firebase-admin/firestore";
 import { complianceWorkers } from "../../src/compliance/compliance-service";
 import { createConsentLedger, CURRENT_POLICY_VERSION } from "../../src/compliance/consent-ledger";
 import { createPurgeJobs, type PurgeMessage } from "../../src/compliance/purge-jobs";
@@ -117,6 +117,36 @@ describe("retention purge", () => {
     expect(fresh).toMatchObject({ output: "Answer for fresh words" });
     // The next day's pass starts after where this one stopped (its watermark), so it reads nothing again.
     expect((await db.collection("retentionWatermarks").doc("executionIoWithoutConsent").get()).data()).toMatchObject({ cursor: { path: expect.stringContaining("workspaces/w1/executions/") } });
+  });
+
+  it("runs every class's pass: old audit records, delivery logs, published events and counters go; recent ones and unpublished events stay", async () => {
+    const { db } = freshDatabase();
+    const world = purgeWorld(db, { batchSize: 50, maxDocsPerStep: 1000 });
+    const ts = (ms: number) => Timestamp.fromMillis(ms);
+    const old = NOW - 8 * 365 * DAY;
+    const seeds: Record<string, Record<string, unknown>> = {
+      "workspaces/w1/prompts/p1/labelEvents/00000001": { at: ts(old) },
+      "workspaces/w1/prompts/p1/labelEvents/00000002": { at: ts(NOW - DAY) },
+      "webhookDeliveries/old": { createdAt: ts(NOW - 31 * DAY) },
+      "webhookDeliveries/new": { createdAt: ts(NOW - DAY) },
+      "events/old-published": { published: true, occurredAt: ts(NOW - 31 * DAY) },
+      "events/old-unpublished": { published: false, occurredAt: ts(NOW - 31 * DAY) },
+      "events/new": { published: true, occurredAt: ts(NOW - DAY) },
+      "workspaces/w1/eventStats/2025-01-01": { day: "2025-01-01" },
+      "workspaces/w1/eventStats/2026-11-28": { day: "2026-11-28" },
+      "webhookStats/e1_2025-01-01_0": { day: "2025-01-01" },
+      "webhookStats/e1_2026-11-28_0": { day: "2026-11-28" },
+    };
+    for (const [path, data] of Object.entries(seeds)) await db.doc(path).set(data);
+    const purge = world.build(db);
+    await purge.schedule(NOW);
+    for (const dataClass of ["auditLogs", "webhookDeliveries", "outboxEvents", "metrics", "webhookMetrics", "deletedWorkspaces"] as const) {
+      await world.drain(purge, dataClass);
+      expect(await world.job(dataClass)).toMatchObject({ status: "done", processed: dataClass === "deletedWorkspaces" ? 0 : 1 });
+    }
+    const left = (await Promise.all(Object.keys(seeds).map(async (path) => ((await db.doc(path).get()).exists ? path : null)))).filter(Boolean);
+    expect(left.sort()).toEqual(["events/new", "events/old-unpublished", "webhookDeliveries/new", "webhookStats/e1_2026-11-28_0", "workspaces/w1/eventStats/2026-11-28", "workspaces/w1/prompts/p1/labelEvents/00000002"]);
+    expect(await count(db, "tombstones")).toBe(5);
   });
 
   it("dead-letters a malformed or unknown purge message instead of retrying it", async () => {
