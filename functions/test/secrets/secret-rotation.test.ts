@@ -162,7 +162,7 @@ describeWithServer("secret rotation through Secret Manager, Pub/Sub and the work
     expect(trail.some((e) => e["kind"] === "access" && e["actor"] === "rotation-test" && e["outcome"] === "error" && e["version"] === "1")).toBe(true);
   });
 
-  it("the access check learns who reads each secret, then flags a new reader and a spike", async () => {
+  it("the access check learns who reads each secret, then flags a new reader, a spike and failed reads", async () => {
     const { db, clock, secrets, audit } = graph();
     const record = (actor: string, n: number) => {
       for (let i = 0; i < n; i++) audit.record({ kind: "access", secretId: "FIELD_ENCRYPTION_KEY", version: "3", actor, outcome: "ok", at: clock.now() });
@@ -174,10 +174,29 @@ describeWithServer("secret rotation through Secret Manager, Pub/Sub and the work
     clock.advance(3_600_000);
     record("api", 60);
     record("exportEverything", 1);
+    for (let i = 0; i < 5; i++) audit.record({ kind: "access", secretId: "FIELD_ENCRYPTION_KEY", version: "2", actor: "api", outcome: "error", at: clock.now(), detail: "unavailable" });
     clock.advance(1000);
     await audit.flush();
     const alerts = await secrets.anomalies.run();
-    expect(alerts.map((a) => `${a.type}:${a.actor}`).sort()).toEqual(["new-accessor:exportEverything", "spike:api"]);
-    expect((await db.collection(SECRET_ALERTS).get()).size).toBe(2);
+    expect(alerts.map((a) => `${a.type}:${a.actor}`).sort()).toEqual(["errors:api", "new-accessor:exportEverything", "spike:api"]);
+    expect((await db.collection(SECRET_ALERTS).get()).size).toBe(3);
+  });
+
+  it("other notifications are ignored, and SECRET_ROTATE of a secret the backend cannot mint asks a person", async () => {
+    const { db, handlers, audit } = graph();
+    const event = (eventType: string, secretId: string): CloudEvent<MessagePublishedData> => ({
+      id: `m-${randomBytes(4).toString("hex")}`,
+      time: new Date().toISOString(),
+      specversion: "1.0",
+      source: "//pubsub.googleapis.com/",
+      type: "google.cloud.pubsub.topic.v1.messagePublished",
+      data: { message: { messageId: `m-${randomBytes(4).toString("hex")}`, publishTime: new Date().toISOString(), data: Buffer.from(JSON.stringify({ name: `projects/${projectId}/secrets/${secretId}` })).toString("base64"), attributes: { eventType, secretId: `projects/${projectId}/secrets/${secretId}` } }, subscription } as unknown as MessagePublishedData,
+    });
+    expect(await handlers.rotateSecrets(rotationEvent(event("SECRET_VERSION_ADD", MINTED_SECRETS.internalHmac.id)))).toBe("done");
+    expect(await handlers.rotateSecrets(rotationEvent(event("SECRET_ROTATE", "OPENAI_API_KEY")))).toBe("done");
+    expect(await handlers.rotateSecrets({ id: "bad", data: { eventType: "SECRET_ROTATE", secret: { name: "not a secret name" } }, attempt: 1 })).toBe("dead-lettered");
+    await audit.flush();
+    const trail = (await db.collection(SECRET_AUDIT).get()).docs.map((d) => `${d.get("secretId")}:${d.get("outcome")}`);
+    expect(trail).toEqual(["OPENAI_API_KEY:manual-required"]);
   });
 });
