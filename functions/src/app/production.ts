@@ -14,9 +14,8 @@ import { selectLlmProvider } from "../providers/openai-params";
 import type { LlmProvider } from "../providers/provider-types";
 import type { EventPublisher } from "../events/outbox-publisher";
 import { modelAllowlistParam, parseModelAllowlist } from "../executions/model-allowlist";
-import { firestore, firestoreAdmin, firebaseApp, pubsub, redis, storage, storageFor, verifyIdToken } from "./clients";
+import { firebaseApp, firebaseAuth, firestore, firestoreAdmin, pubsub, redis, storage, storageFor, verifyIdToken } from "./clients";
 import { getFirestore } from "firebase-admin/firestore";
-import { getAuth } from "firebase-admin/auth";
 import { firebaseAuthSubjects } from "../compliance/firebase-auth-subjects";
 import { loadConfigAssets } from "../backups/backup-assets";
 import { BACKUP_REPLICATION_TOPIC } from "../backups/backup-deps";
@@ -98,7 +97,7 @@ export function productionAppDeps(): AppDeps {
       drillDatabaseId: backupParams.drillDatabase.value(),
     }),
     verifyIdToken,
-    auth: () => firebaseAuthSubjects(getAuth(firebaseApp())),
+    auth: () => firebaseAuthSubjects(firebaseAuth()),
     webhooks: {
       secretKey: () => secretValue(webhookParams.secretKey),
       // The emulator delivers to local receivers (http, loopback) so tests run; production only to public https hosts.
