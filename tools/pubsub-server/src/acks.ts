@@ -5,7 +5,7 @@
  * AckError; otherwise such ids are ignored, as production does.
  */
 import type { SubRecord } from "./broker";
-import { Code, invalidArgument, RpcError } from "./errors";
+import { Code, invalidArgument, rpcErrorWithInfo } from "./errors";
 
 const MAX_MODIFY_DEADLINE_S = 600;
 
@@ -26,7 +26,7 @@ export function modifyDeadline(record: SubRecord, ackIds: string[], seconds: num
 export function failInvalid(record: SubRecord, outcome: AckOutcome): void {
   if (!record.resource.enable_exactly_once_delivery || outcome.invalid.length === 0) return;
   const metadata = Object.fromEntries(outcome.invalid.map((id) => [id, "PERMANENT_FAILURE_INVALID_ACK_ID"]));
-  throw new RpcError(Code.INVALID_ARGUMENT, "Some acknowledgement ids in the request were invalid.", {
+  throw rpcErrorWithInfo(Code.INVALID_ARGUMENT, "Some acknowledgement ids in the request were invalid.", {
     reason: "EXACTLY_ONCE_ACKID_FAILURE",
     domain: "pubsub.googleapis.com",
     metadata,
