@@ -60,7 +60,7 @@ describe("monitoring through the emulators", () => {
     const ref = db.doc(`${ALERTS}/critical-dead-letters`);
     const openAfter = (since: () => number) =>
       new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("critical-dead-letters did not open within 90 s")), 90_000);
+        const timer = setTimeout(() => reject(new Error("critical-dead-letters did not open within 120 s")), 120_000);
         const stop = ref.onSnapshot((snap) => {
           if (since() && snap.get("status") === "open") {
             clearTimeout(timer);
@@ -87,13 +87,17 @@ describe("monitoring through the emulators", () => {
     let lastPublishAt = 0;
     const opened = openAfter(() => lastPublishAt);
     let alertOpen = false;
-    void opened.then(() => (alertOpen = true));
-    for (let i = 0; i < 8 && !alertOpen; i++) {
+    opened.then(() => (alertOpen = true)).catch(() => undefined);
+    // Under the whole suite another test may have made that instance signal within its 1-minute
+    // cooldown: keep going, one message at a time, until the alert opens (80 s at most).
+    const deadline = Date.now() + 80_000;
+    for (let i = 0; !alertOpen && Date.now() < deadline; i++) {
       const before = await deadLettered();
       const at = performance.now();
       await publish(DOMAIN_EVENTS_TOPIC, { poison: i });
-      if (i >= 1) lastPublishAt = at;
+      lastPublishAt = at;
       await eventually("the poison message dead-lettered", async () => ((await deadLettered()) > before ? true : undefined));
+      if (i >= 3) await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     const delay = await opened;
     console.log(`critical-signals -> onCriticalSignal -> alert seen by a listener: ${signalDelay.toFixed(0)} ms; poison message -> dead letter -> signal -> alert open: ${delay.toFixed(0)} ms`);
