@@ -181,7 +181,7 @@ export function createApp(deps: AppDeps) {
   const workerDeps = { db, clock, metrics };
   const events = eventWorkers({ outbox, db });
   const webhooks = webhookWorkers({ dispatcher, sweeper });
-  const compliance = complianceWorkers(services.compliance, clock);
+  const compliance = complianceWorkers(services.compliance, clock, metrics);
   /** The plain handlers of the event-driven functions, each built with the one worker pattern. */
   const workers = {
     publishOutbox: createWorker(events.publishOutbox, workerDeps),

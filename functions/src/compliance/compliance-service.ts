@@ -15,6 +15,7 @@ import type { DataClass } from "./retention-policies";
 import { createSubjectData, type SubjectAuth, type SubjectBucket } from "./subject-data";
 import type { SubjectRedis } from "./subject-redis";
 import type { FieldSealer } from "../secrets/sealed-fields";
+import type { MetricsRecorder } from "../lib/metrics";
 
 /** What the default bucket must do for the compliance domain: files of workspaces, export archives, reports. */
 export type ComplianceBucket = PrefixBucket & SubjectBucket & ExportBucket & ReportBucket;
@@ -98,12 +99,25 @@ const requestCreated = z.object({ params: z.object({ requestId: z.string().min(1
 const authDeleted = z.object({ uid: z.string().min(1).max(128) });
 
 /** The compliance workers; the composition root builds them with `createWorker`. */
-export function complianceWorkers(compliance: Pick<ComplianceService, "purge" | "requests" | "reports" | "onAuthUserDeleted">, clock: Clock) {
+export function complianceWorkers(compliance: Pick<ComplianceService, "purge" | "requests" | "reports" | "onAuthUserDeleted">, clock: Clock, metrics?: Pick<MetricsRecorder, "count">) {
   return {
     /** Hourly: today's purge job per class (once), and any job whose step was lost. */
     schedulePurges: { name: "compliance.schedulePurges", payload: scheduledRun, idempotency: "none" as const, handle: async () => void (await compliance.purge.schedule()) },
     /** One bounded step of a purge job; idempotent by the job's step and lease. */
-    runPurgeStep: { name: "compliance.purgeStep", payload: purgeMessage, idempotency: "none" as const, handle: async (m: z.output<typeof purgeMessage>) => void (await compliance.purge.runStep(m)) },
+    runPurgeStep: {
+      name: "compliance.purgeStep",
+      payload: purgeMessage,
+      idempotency: "none" as const,
+      handle: async (m: z.output<typeof purgeMessage>) => {
+        try {
+          await compliance.purge.runStep(m);
+        } catch (error) {
+          // The `purge-failures` alert counts these (monitoring/alert-rules.ts); Pub/Sub retries the step.
+          metrics?.count("purges.failed");
+          throw error;
+        }
+      },
+    },
     /** A new data request: processed at once (the sweeper is the safety net). */
     processDataRequest: { name: "compliance.dataRequest", payload: requestCreated, idempotency: "none" as const, handle: async (e: z.output<typeof requestCreated>) => void (await compliance.requests.process(e.params.requestId)) },
     sweepDataRequests: { name: "compliance.sweepRequests", payload: scheduledRun, idempotency: "none" as const, handle: async () => void (await compliance.requests.sweep()) },
