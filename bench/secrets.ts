@@ -5,7 +5,7 @@
  *   - a key read served from the reader's cache next to a read from Secret Manager (the real
  *     client against tools/secret-manager-server, in-process): what the cache saves per use.
  *
- *   npx tsx bench/secrets.ts [-- --rounds N]
+ *   npm run bench:secrets [-- --rounds N]
  *
  * Figures only; nothing here asserts timings. Rounds alternate between the measured path and its
  * baseline so machine load affects both alike.
