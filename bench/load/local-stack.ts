@@ -1,8 +1,10 @@
 /**
  * The backing services a load run needs, started on free ports of its own (never the ports of
  * `npm start`, so a load run can sit beside a running stack): Firestore (tools/firestore-server),
- * a real redis-server behind tools/upstash-rest, and the Auth emulator (ID tokens).
+ * a real redis-server behind tools/upstash-rest, the Auth emulator (ID tokens) and Secret Manager
+ * (tools/secret-manager-server).
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -60,11 +62,14 @@ export function logFile(name: string): string {
 }
 
 export async function startLoadStack(): Promise<LoadStack> {
-  const [firestorePort, redisPort, upstashPort, authPort, hubPort, loggingPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [firestorePort, redisPort, upstashPort, authPort, hubPort, loggingPort, secretsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const redisServer = (ensureRedisServer as () => string | null)();
   if (!redisServer) throw new Error("The load run needs redis-server (Debian/Ubuntu: apt-get install redis-server).");
 
   const redis = processes.start("load-redis", redisServer, ["--port", String(redisPort), "--bind", HOST, "--save", "", "--appendonly", "no"], { logFile: logFile("redis") });
+  // Secret Manager as production reads it (the served functions run in production shape): the
+  // local server, holding a throwaway value for each key the backend rotates.
+  const secrets = processes.start("load-secret-manager", tsx, [path.join(ROOT, "tools/secret-manager-server/src/cli.ts"), "--host", HOST, "--port", String(secretsPort)], { logFile: logFile("secret-manager") });
   const firestore = processes.start("load-firestore", tsx, [path.join(ROOT, "tools/firestore-server/src/cli.ts"), "--host", HOST, "--port", String(firestorePort)], { logFile: logFile("firestore") });
   await processes.waitFor("Redis to listen", () => processes.isPortOpen(redisPort), { entry: redis, logFile: logFile("redis") });
   const upstash = processes.start(
@@ -97,6 +102,8 @@ export async function startLoadStack(): Promise<LoadStack> {
   await processes.waitFor("the Firestore server to listen", () => processes.isPortOpen(firestorePort), { entry: firestore, logFile: logFile("firestore") });
   await processes.waitFor("the Upstash REST endpoint to listen", () => processes.isPortOpen(upstashPort), { entry: upstash, logFile: logFile("upstash-rest") });
   await processes.waitFor("the Auth emulator to listen", () => processes.isPortOpen(authPort), { entry: auth, logFile: logFile("auth"), timeoutMs: 120_000 });
+  await processes.waitFor("the Secret Manager server to listen", () => processes.isPortOpen(secretsPort), { entry: secrets, logFile: logFile("secret-manager") });
+  await createRuntimeSecrets(`${HOST}:${secretsPort}`);
 
   const env = {
     METADATA_SERVER_DETECTION: "none",
@@ -110,6 +117,24 @@ export async function startLoadStack(): Promise<LoadStack> {
     REDIS_URL: `redis://${HOST}:${redisPort}`,
     FUNCTIONS_REGION: "us-central1",
     LLM_PROVIDER: "local",
+    SECRET_MANAGER_EMULATOR_HOST: `${HOST}:${secretsPort}`,
   };
   return { env, authUrl: `http://${HOST}:${authPort}` };
+}
+
+/** The keys the backend rotates itself, created as operations create them in production (docs/secrets.md), with random values. */
+async function createRuntimeSecrets(host: string): Promise<void> {
+  const { SecretManagerServiceClient } = await import("@google-cloud/secret-manager");
+  const { credentials } = await import("@grpc/grpc-js");
+  const { MINTED_SECRETS } = await import("../../functions/src/secrets/secret-catalog");
+  const [apiEndpoint, port] = host.split(":");
+  const client = new SecretManagerServiceClient({ apiEndpoint, port: Number(port), sslCreds: credentials.createInsecure() });
+  try {
+    for (const { id } of Object.values(MINTED_SECRETS)) {
+      const [secret] = await client.createSecret({ parent: `projects/${PROJECT_ID}`, secretId: id, secret: { replication: { automatic: {} } } });
+      await client.addSecretVersion({ parent: secret.name ?? "", payload: { data: crypto.randomBytes(32).toString("base64") } });
+    }
+  } finally {
+    await client.close();
+  }
 }
