@@ -151,7 +151,13 @@ export async function startStack({ withDemoData }) {
   await waitFor("the event relay to find the functions' triggers", () => relayReady(ports.eventRelay), { entry: relay, logFile: log("event-relay"), timeoutMs: 60_000 });
   services.push(["Event relay", `http://${HOST}:${ports.eventRelay} (Eventarc + Cloud Scheduler stand-in: /triggers, /deliveries, /scheduler/jobs)`]);
 
-  const env = { ...clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl }), LOCAL_SIGNING_KEY_FILE: signingKeyFile, SECRET_MANAGER_EMULATOR_HOST: secretManagerHost };
+  const env = {
+    ...clientEnv({ upstashUrl, firestoreHost, pubsubHost, storageUrl }),
+    LOCAL_SIGNING_KEY_FILE: signingKeyFile,
+    SECRET_MANAGER_EMULATOR_HOST: secretManagerHost,
+    // Scripts and tests read the runtime secrets as the emulated functions do: the local server, then this file.
+    SECRETS_LOCAL_FILE: path.join(ROOT, "functions", ".secret.local"),
+  };
   if (withDemoData) run(tsx, [path.join(ROOT, "scripts/seed-demo.ts")], { env: { ...process.env, ...env } });
   return { services, env, firestoreSource, pubsubSource, storageSource, logs: STATE_DIR };
 }

@@ -12,17 +12,19 @@ import { firebaseApp, secretManager } from "./clients";
 /**
  * Runtime secrets of a deployed instance. Production reads Secret Manager (the function's service
  * account needs `secretmanager.secretAccessor` on each rotating secret, and the rotation functions
- * `secretmanager.secretVersionManager`: docs/secrets.md). The emulator reads the local Secret
- * Manager server when the stack runs one, and `.secret.local` for what it does not hold.
+ * `secretmanager.secretVersionManager`: docs/secrets.md). A local stack reads the local Secret
+ * Manager server when it runs one, and `.secret.local` for what it does not hold.
  */
 export function productionSecretsDeps(deps: { db: Firestore; clock: Clock }): SecretsDeps {
   const env = runtimeEnv();
   const projectId = firebaseApp().options.projectId ?? env.GCLOUD_PROJECT ?? "";
-  const emulator = env.FUNCTIONS_EMULATOR === "true";
-  const local = () => localFileSource(env.SECRETS_LOCAL_FILE ?? path.join(process.cwd(), ".secret.local"));
+  // A local stack: the Functions emulator, or a process pointed at the local Secret Manager server
+  // (the demo seeding, scripts, the load tool). Production sets neither.
+  const local = env.FUNCTIONS_EMULATOR === "true" || Boolean(env.SECRET_MANAGER_EMULATOR_HOST);
+  const localFile = () => localFileSource(env.SECRETS_LOCAL_FILE ?? path.join(process.cwd(), ".secret.local"));
   let source: SecretSource;
-  if (!emulator) source = secretManagerSource({ client: secretManager(), projectId });
-  else source = env.SECRET_MANAGER_EMULATOR_HOST ? layeredSource(secretManagerSource({ client: secretManager(), projectId }), local()) : local();
+  if (!local) source = secretManagerSource({ client: secretManager(), projectId });
+  else source = env.SECRET_MANAGER_EMULATOR_HOST ? layeredSource(secretManagerSource({ client: secretManager(), projectId }), localFile()) : localFile();
   const audit = createSecretAuditLog({ db: deps.db });
   const reader = createSecretReader({
     source,
