@@ -85,8 +85,44 @@ describe("metrics recorder on the real Redis", () => {
     expect(await recorder.flush()).toBe(false);
     recorder.request({ api: "test.down", code: "ok", ms: 3 });
     expect(await recorder.flush()).toBe(false);
-    expect(recorder.pendingFields()).toBe(3);
+    // Two batches of three fields (count, latency bucket, latency sum), each kept whole to be sent again under its id.
+    expect(recorder.pendingFields()).toBe(6);
     expect(signals).toEqual(["redis-unreachable"]);
+  });
+
+  it("counts a batch once when its first send timed out but landed, and it is sent again", async () => {
+    const name = `test.${randomUUID().slice(0, 8)}`;
+    const real = upstashClient();
+    let slowOnce = true;
+    // Redis applies the first pipeline, but its answer arrives after the flush gave up on it.
+    const laggy = {
+      set: real.set.bind(real),
+      pipeline: () => {
+        const pipeline = real.pipeline();
+        const exec = pipeline.exec.bind(pipeline);
+        return Object.assign(pipeline, {
+          exec: async () => {
+            const results = await exec();
+            if (slowOnce) {
+              slowOnce = false;
+              await new Promise((resolve) => setTimeout(resolve, 300));
+            }
+            return results;
+          },
+        });
+      },
+    } as unknown as Parameters<typeof createMetricsRecorder>[0]["redis"];
+    const started = systemClock.now();
+    const recorder = createMetricsRecorder({ redis: laggy, clock: systemClock, flushEveryMs: 0, timeoutMs: 100 });
+    recorder.request({ api: name, code: "ok", ms: 3 });
+    expect(await recorder.flush()).toBe(false);
+    recorder.request({ api: name, code: "ok", ms: 3 });
+    expect(await recorder.flush()).toBe(true);
+    expect(recorder.pendingFields()).toBe(0);
+    const minutes = [...new Set([minuteOf(started), minuteOf(systemClock.now())])];
+    const fields = await Promise.all(minutes.map((m) => real.hgetall<Record<string, unknown>>(minuteKey(m))));
+    const ok = fields.reduce((n, f) => n + (decodeFields(f ?? {}).apis[name]?.codes.ok ?? 0), 0);
+    expect(ok).toBe(2);
   });
 
   it("raises a server-error burst once per cooldown, from the request path, without waiting for Redis", () => {

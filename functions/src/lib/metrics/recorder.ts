@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import type { Redis } from "@upstash/redis";
 import type { Clock } from "../clock";
+import { ioTimeout } from "../io-timeout";
 import { redisKey, REDIS_PREFIX } from "../redis-keys";
 import { latencyBucket, metricField, outcomeClass } from "./metric-fields";
 
@@ -56,6 +58,8 @@ export type MetricsRecorderOptions = {
 
 /** The Redis hash of the minute starting at `minuteStart` (epoch ms). */
 export const minuteKey = (minuteStart: number) => redisKey(REDIS_PREFIX.monitoring, "m", minuteStart);
+/** The ids of the batches a minute's hash has applied (APPLY_BATCH). */
+const appliedBatchesKey = (minuteStart: number) => redisKey(REDIS_PREFIX.monitoring, "applied", minuteStart);
 /** Held 1 s by the instance whose flush publishes the live view. */
 export const LIVE_SLOT_KEY = redisKey(REDIS_PREFIX.monitoring, "live");
 export const minuteOf = (ms: number) => Math.floor(ms / 60_000) * 60_000;
@@ -64,15 +68,34 @@ export const minuteOf = (ms: number) => Math.floor(ms / 60_000) * 60_000;
 const MAX_RETAINED_FIELDS = 5_000;
 
 /**
+ * Adds one batch to a minute's hash once: the batch id goes into the minute's set of applied
+ * batches first, so a batch sent again after a timeout (whose first send may have landed) is not
+ * counted twice. KEYS: the minute hash, its applied-batches set. ARGV: ttl seconds, batch id,
+ * then field, increment pairs. Returns 1 when applied, 0 when it had been.
+ */
+const APPLY_BATCH = `
+if redis.call('SADD', KEYS[2], ARGV[2]) == 0 then return 0 end
+for i = 3, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 1`;
+
+/** A flush's counts, kept whole (same id, same minute) until Redis has them. */
+type Batch = { id: string; minute: number; fields: Map<string, number> };
+
+/**
  * Request and feature counters for every function, aggregated across instances without a cost a
  * request can feel: counting is a synchronous map update; at most once a second (or when many
  * fields wait) the tail of a request sends everything in one pipelined Redis call (HINCRBY into
- * the current minute's hash, EXPIRE, and a 1-second `SET NX` that elects one instance globally
- * to refresh the live view). Counts go to the minute of the flush, not of the request: a late
- * flush lands in a minute the rollup has not read yet, so nothing is dropped by being late.
+ * the current minute's hash through one script that applies each batch once, and a 1-second
+ * `SET NX` that elects one instance globally to refresh the live view). Counts go to the minute of
+ * the flush, not of the request: a late flush lands in a minute the rollup has not read yet, so
+ * nothing is dropped by being late.
  *
  * Fail-open: metrics never fail or slow a request past `tailWaitMs`. A failed flush keeps its
- * counts for the next one (capped) and raises `redis-unreachable`. Cloud Functions throttles CPU
+ * batch whole and sends it again, same id, with the next one: a batch whose first send landed
+ * although it timed out is not counted twice (APPLY_BATCH), and none is lost while it stays
+ * under the cap. It raises `redis-unreachable`. Cloud Functions throttles CPU
  * once a response is sent, so correctness never depends on a timer: an idle instance's counts
  * wait for its next request (an unref'd timer tries earlier when the CPU allows).
  */
@@ -89,6 +112,8 @@ export function createMetricsRecorder(options: MetricsRecorderOptions) {
   const sources: CounterSource[] = [];
 
   let pending = new Map<string, number>();
+  /** Batches sent but not confirmed, oldest first (their fields count toward the cap). */
+  let unconfirmed: Batch[] = [];
   let lastFlush = clock.now();
   let inFlight: Promise<boolean> | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -138,37 +163,41 @@ export function createMetricsRecorder(options: MetricsRecorderOptions) {
     if (inFlight) return inFlight;
     drainSources();
     lastFlush = clock.now();
-    if (!redis || pending.size === 0) return true;
-    const batch = pending;
-    pending = new Map();
+    if (!redis || (pending.size === 0 && unconfirmed.length === 0)) return true;
     const minute = minuteOf(clock.now());
-    const key = minuteKey(minute);
+    const batches = [...unconfirmed, ...(pending.size > 0 ? [{ id: randomUUID(), minute, fields: pending }] : [])];
+    pending = new Map();
+    unconfirmed = [];
     inFlight = (async () => {
-      let timeout: NodeJS.Timeout | undefined;
+      let timer: { cancel(): void } | undefined;
       try {
         const pipeline = redis.pipeline();
-        for (const [field, by] of batch) pipeline.hincrby(key, field, by);
-        pipeline.expire(key, ttlSeconds);
+        for (const batch of batches) {
+          const args: Array<string | number> = [ttlSeconds, batch.id];
+          for (const [field, by] of batch.fields) args.push(field, by);
+          pipeline.eval(APPLY_BATCH, [minuteKey(batch.minute), appliedBatchesKey(batch.minute)], args);
+        }
         pipeline.set(LIVE_SLOT_KEY, minute, { nx: true, px: 1000 });
         const run = pipeline.exec();
         run.catch(() => {});
+        // Bounds Redis, not this instance's backlog (lib/io-timeout.ts).
         const results = await Promise.race([
           run,
           new Promise<never>((_, reject) => {
-            timeout = setTimeout(() => reject(new Error(`metrics flush timed out after ${timeoutMs} ms`)), timeoutMs);
-            timeout.unref?.();
+            timer = ioTimeout(timeoutMs, () => reject(new Error(`metrics flush timed out after ${timeoutMs} ms`)));
           }),
         ]);
         if (options.onLiveSlot && results[results.length - 1] === "OK") await options.onLiveSlot(minute).catch(() => {});
         else if (options.onLiveSlot) retryLiveSlot();
         return true;
       } catch (error) {
-        // Kept for the next flush (a timed-out pipeline may have landed: at worst counted twice, never lost).
-        for (const [field, by] of batch) if (pending.size < MAX_RETAINED_FIELDS || pending.has(field)) pending.set(field, (pending.get(field) ?? 0) + by);
+        // Sent again, whole, with the next flush; the oldest are dropped past the cap (flat memory).
+        let fields = 0;
+        unconfirmed = batches.filter((b, i) => (fields += b.fields.size) <= MAX_RETAINED_FIELDS || i === 0);
         signal("redis-unreachable", 1, error instanceof Error ? error.message.slice(0, 200) : "flush failed");
         return false;
       } finally {
-        clearTimeout(timeout);
+        timer?.cancel();
         inFlight = null;
       }
     })();
@@ -237,7 +266,7 @@ export function createMetricsRecorder(options: MetricsRecorderOptions) {
     snapshot(): Record<string, number> {
       return Object.fromEntries(totals);
     },
-    pendingFields: (): number => pending.size,
+    pendingFields: (): number => pending.size + unconfirmed.reduce((n, b) => n + b.fields.size, 0),
   };
   return recorder satisfies RequestObserver;
 }
