@@ -21,12 +21,9 @@ function bounded<T>(call: Promise<T>, ms: number): Promise<T | "timeout"> {
 describe("ioTimeout", () => {
   it("lets an answer that arrived while the loop was busy win over a bound that expired meanwhile", async () => {
     // The stat completes on the thread pool during the busy stretch; its callback waits for the
-    // poll phase, which comes after the (expired) timer. A plain setTimeout race reports a timeout.
-    const plain = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 20));
-    const plainOutcome = Promise.race([fs.promises.stat(__filename).then(() => "answered" as const), plain]);
-    busy(250);
-    expect(await plainOutcome).toBe("timeout");
-
+    // poll phase. A plain setTimeout race reports a timeout whenever the loop reaches the timers
+    // phase first (which phase comes first after a busy stretch depends on where it began, so
+    // only the bounded race's outcome is asserted: it must not depend on it).
     const outcome = bounded(fs.promises.stat(__filename).then(() => "answered" as const), 20);
     busy(250);
     expect(await outcome).toBe("answered");
