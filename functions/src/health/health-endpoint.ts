@@ -1,13 +1,11 @@
 import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
 import { toRestError } from "../lib/error-mapping";
-import { PermissionDeniedError, UnauthenticatedError } from "../lib/errors";
+import { requireAdminToken, type IdTokenVerifier } from "../identity/admin-token";
 import type { RequestObserver } from "../lib/metrics";
-import { clientIp, failureBanError, limitRestRequest, type ClientIpOptions, type RateLimiter } from "../lib/rate-limit";
+import { clientIp, limitRestRequest, type ClientIpOptions, type RateLimiter } from "../lib/rate-limit";
 import { publicHealth, type HealthReporter } from "./health-report";
 
-/** Verifies a Firebase ID token and returns its claims; throws for anything not a valid token. */
-export type IdTokenVerifier = (idToken: string) => Promise<Record<string, unknown>>;
 
 /** The rate-limit policy of `/health` (per client IP, its own bucket; lib/rate-limit/policies.ts). */
 export const HEALTH_POLICY = "health";
@@ -33,18 +31,14 @@ export function createHealthEndpoint(deps: HealthEndpointDeps) {
   async function wantsDetails(req: Request, ip: string | undefined): Promise<boolean> {
     const header = req.get("authorization");
     if (!header) return false;
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    let claims: Record<string, unknown> | undefined;
-    try {
-      if (token && deps.verifyIdToken) claims = await deps.verifyIdToken(token);
-    } catch {
-      claims = undefined;
-    }
-    if (!claims) {
-      const outcome = await deps.limiter.recordFailure({ ip, kind: "authentication", policy: HEALTH_POLICY });
-      throw outcome.banned ? failureBanError(outcome) : new UnauthenticatedError("Send an admin's Firebase ID token as `Authorization: Bearer <token>`, or no credentials.");
-    }
-    if (claims.admin !== true) throw new PermissionDeniedError("Health details need the admin custom claim.");
+    await requireAdminToken(header, {
+      ...(deps.verifyIdToken ? { verifyIdToken: deps.verifyIdToken } : {}),
+      limiter: deps.limiter,
+      policy: HEALTH_POLICY,
+      ip,
+      what: "Health details",
+      missing: "Send an admin's Firebase ID token as `Authorization: Bearer <token>`, or no credentials.",
+    });
     return true;
   }
 

@@ -1,9 +1,8 @@
 import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
-import type { IdTokenVerifier } from "../health/health-endpoint";
+import { requireAdminToken, type IdTokenVerifier } from "../identity/admin-token";
 import { toRestError } from "../lib/error-mapping";
-import { PermissionDeniedError, UnauthenticatedError } from "../lib/errors";
-import { clientIp, failureBanError, limitRestRequest, type ClientIpOptions, type RateLimiter } from "../lib/rate-limit";
+import { clientIp, limitRestRequest, type ClientIpOptions, type RateLimiter } from "../lib/rate-limit";
 
 /** `/metrics` spends from the `admin` policy per client IP (lib/rate-limit/policies.ts). */
 export const METRICS_POLICY = "admin";
@@ -24,19 +23,15 @@ export type MetricsEndpointDeps = {
  * Limited per client IP first; a bad token counts as a failed request of the IP.
  */
 export function createMetricsEndpoint(deps: MetricsEndpointDeps) {
-  async function requireAdmin(req: Request, ip: string | undefined): Promise<void> {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "")?.[1];
-    let claims: Record<string, unknown> | undefined;
-    try {
-      if (token && deps.verifyIdToken) claims = await deps.verifyIdToken(token);
-    } catch {
-      claims = undefined;
-    }
-    if (!claims) {
-      const outcome = await deps.limiter.recordFailure({ ip, kind: "authentication", policy: METRICS_POLICY });
-      throw outcome.banned ? failureBanError(outcome) : new UnauthenticatedError("Send an admin's Firebase ID token as `Authorization: Bearer <token>`.");
-    }
-    if (claims.admin !== true) throw new PermissionDeniedError("Metrics need the admin custom claim.");
+  function requireAdmin(req: Request, ip: string | undefined): Promise<void> {
+    return requireAdminToken(req.get("authorization"), {
+      ...(deps.verifyIdToken ? { verifyIdToken: deps.verifyIdToken } : {}),
+      limiter: deps.limiter,
+      policy: METRICS_POLICY,
+      ip,
+      what: "Metrics",
+      missing: "Send an admin's Firebase ID token as `Authorization: Bearer <token>`.",
+    });
   }
 
   return async function metricsHandler(req: Request, res: Response): Promise<void> {

@@ -2,7 +2,7 @@ import type { Redis } from "@upstash/redis";
 import type { Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
 import type { EventPublisher } from "../events/outbox-publisher";
-import type { IdTokenVerifier } from "../health/health-endpoint";
+import type { IdTokenVerifier } from "../identity/admin-token";
 import type { Clock } from "../lib/clock";
 import { createMetricsRecorder, type CounterSource } from "../lib/metrics";
 import type { ClientIpOptions, RateLimiter } from "../lib/rate-limit";
