@@ -1,5 +1,5 @@
 import { Timestamp, type DocumentReference, type Firestore, type WriteBatch } from "firebase-admin/firestore";
-import { recordTombstone } from "../backups/tombstones";
+import { deleteWithTombstone } from "../backups/tombstones";
 import { expiredEventStats, expiredOutboxEvents } from "../events/event-purge";
 import { executionIoRedaction, expiredExecutions } from "../executions/execution-purge";
 import { runBoundedPass, type PassCursor, type PassSource } from "../lib/bounded-pass";
@@ -52,8 +52,7 @@ export function createPurgeJobs(deps: PurgeDeps) {
   const { db, clock } = deps;
   const log = deps.logger ?? defaultLogger;
   const onDelete = (batch: WriteBatch, ref: DocumentReference) => {
-    batch.delete(ref);
-    recordTombstone(batch, db, ref, clock);
+    deleteWithTombstone(batch, ref, clock);
   };
   const isRedaction = (c: DataClass) => RETENTION_POLICIES[c].action === "redact";
 

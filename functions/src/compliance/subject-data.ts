@@ -1,6 +1,6 @@
 import { FieldPath, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore, type WriteBatch } from "firebase-admin/firestore";
 import { API_KEY_SUBJECT_RECORDS } from "../api-keys/api-key-erasure";
-import { recordTombstone } from "../backups/tombstones";
+import { deleteWithTombstone } from "../backups/tombstones";
 import { EVENTS } from "../events/event-records";
 import { EXECUTION_SUBJECT_RECORDS } from "../executions/execution-purge";
 import { identityCacheTags } from "../identity/identity-cache-keys";
@@ -108,8 +108,7 @@ export function mentions(value: unknown, needles: string[]): boolean {
 export function createSubjectData(deps: SubjectDataDeps) {
   const { db, clock } = deps;
   const onDelete = (batch: WriteBatch, ref: DocumentReference) => {
-    batch.delete(ref);
-    recordTombstone(batch, db, ref, clock);
+    deleteWithTombstone(batch, ref, clock);
   };
 
   const needlesOf = (uid: string, account: AuthRecord | null) => [uid, ...(account?.email ? [account.email] : [])];

@@ -1,5 +1,5 @@
 import { FieldPath, Timestamp, type Firestore, type QueryDocumentSnapshot } from "firebase-admin/firestore";
-import { recordTombstone } from "../backups/tombstones";
+import { deleteWithTombstone } from "../backups/tombstones";
 import type { PassCursor, PassSource, SubjectRecordSpec } from "../lib/bounded-pass";
 import type { Clock } from "../lib/clock";
 import { queryShape, runQuery } from "../lib/firestore-queries";
@@ -35,8 +35,7 @@ export function expiredExecutions(db: Db, clock: Clock, cutoff: number): PassSou
     page: olderThan(db, cutoff, ["createdAt"]),
     cursorOf,
     apply(batch, doc) {
-      batch.delete(doc.ref);
-      recordTombstone(batch, db, doc.ref, clock);
+      deleteWithTombstone(batch, doc.ref, clock);
       return true;
     },
   };

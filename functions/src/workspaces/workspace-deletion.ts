@@ -1,7 +1,7 @@
 import { FieldPath, Timestamp, type DocumentReference, type Firestore, type WriteBatch } from "firebase-admin/firestore";
 import { z } from "zod";
 import { API_KEYS } from "../api-keys/api-key-records";
-import { recordTombstone } from "../backups/tombstones";
+import { deleteWithTombstone } from "../backups/tombstones";
 import { EVENTS } from "../events/event-records";
 import type { AccessControl } from "../identity/access-control";
 import { roleRank, ROLES } from "../identity/permissions";
@@ -73,8 +73,7 @@ export type WorkspaceDeletionDeps = {
 
 export function createWorkspaceDeletion({ db, clock, access, bucket, graceDays = WORKSPACE_GRACE_DAYS }: WorkspaceDeletionDeps) {
   const onDelete = (batch: WriteBatch, ref: DocumentReference) => {
-    batch.delete(ref);
-    recordTombstone(batch, db, ref, clock);
+    deleteWithTombstone(batch, ref, clock);
   };
   const marker = (workspaceId: string) => db.collection(WORKSPACE_DELETIONS).doc(workspaceId);
 
