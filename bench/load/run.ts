@@ -202,6 +202,12 @@ async function main(): Promise<void> {
 const stop = (code: number) => (): void => void processes.stopAll().then(() => process.exit(code));
 process.on("SIGINT", stop(130));
 process.on("SIGTERM", stop(143));
+// A stray rejection inside a client library (e.g. missing credentials while seeding) would end the
+// process before main's own handler: stop every backing process first, so none is left running.
+process.on("unhandledRejection", (error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  stop(1)();
+});
 
 main().then(
   async () => {
