@@ -4,24 +4,11 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import * as path from "node:path";
+import { clientProtoDirs, LOADER_OPTIONS } from "@rag/server-kit";
 
-/** Decoding options the whole server relies on (see types.ts). */
-export const LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: false,
-  oneofs: true,
-};
 
-/** Pub/Sub's own protos, plus google/api and google/protobuf ones from the client's google-gax. */
-function protosDirs(): string[] {
-  const pubsubRoot = path.dirname(require.resolve("@google-cloud/pubsub/package.json"));
-  // google-gax exports no package.json; its entry point is build/src/index.js.
-  const gaxBuild = path.join(path.dirname(require.resolve("google-gax", { paths: [pubsubRoot] })), "..");
-  return [path.join(pubsubRoot, "build", "protos"), path.join(gaxBuild, "protos")];
-}
+/** Pub/Sub's own protos and google-gax's (`@rag/server-kit`). */
+const protosDirs = (): string[] => clientProtoDirs(require.resolve("@google-cloud/pubsub/package.json"));
 
 export type PubSubServices = {
   publisher: grpc.ServiceDefinition;

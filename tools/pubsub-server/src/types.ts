@@ -1,5 +1,5 @@
 /**
- * Decoded message shapes as proto-loader hands them over with LOADER_OPTIONS: snake_case keys,
+ * Decoded message shapes as proto-loader hands them over with LOADER_OPTIONS (@rag/server-kit): snake_case keys,
  * int64 as strings, enums as names, absent fields left undefined, bytes as Buffers.
  */
 export type Timestamp = { seconds?: string | number; nanos?: number };

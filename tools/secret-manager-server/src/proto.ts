@@ -4,24 +4,11 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import * as path from "node:path";
+import { clientProtoDirs, LOADER_OPTIONS } from "@rag/server-kit";
 
-/** Decoding options the whole server relies on (see types.ts). */
-export const LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: false,
-  oneofs: true,
-};
 
-/** Secret Manager's own protos, plus google/api, google/iam and google/protobuf ones from the client's google-gax. */
-function protosDirs(): string[] {
-  const clientRoot = path.dirname(require.resolve("@google-cloud/secret-manager/package.json"));
-  // google-gax exports no package.json; its entry point is build/src/index.js.
-  const gaxBuild = path.join(path.dirname(require.resolve("google-gax", { paths: [clientRoot] })), "..");
-  return [path.join(clientRoot, "build", "protos"), path.join(gaxBuild, "protos")];
-}
+/** Secret Manager's own protos and google-gax's (`@rag/server-kit`). */
+const protosDirs = (): string[] => clientProtoDirs(require.resolve("@google-cloud/secret-manager/package.json"));
 
 let cached: grpc.ServiceDefinition | undefined;
 
